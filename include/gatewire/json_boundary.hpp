@@ -1,0 +1,28 @@
+// Finds where a JSON document ends in a byte stream, incrementally, without
+// parsing it: tracks nesting depth outside strings.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace gatewire {
+
+class JsonBoundary {
+public:
+    // Scan more bytes of the current document. Returns the offset in `bytes`
+    // just past the document's end, or npos when it has not ended yet.
+    std::size_t scan(std::string_view bytes) noexcept;
+    void reset() noexcept { *this = JsonBoundary{}; }
+    bool started() const noexcept { return started_; }
+
+    static constexpr std::size_t npos = std::string_view::npos;
+
+private:
+    int depth_ = 0;
+    bool started_ = false;
+    bool in_string_ = false;
+    bool escaped_ = false;
+    bool in_scalar_ = false;  // a top-level number/literal: ends at whitespace
+};
+
+}  // namespace gatewire

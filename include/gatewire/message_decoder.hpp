@@ -1,0 +1,39 @@
+// Turns the bytes of WebSocket messages into whole JSON messages for the
+// negotiated compression, with a bound on each message's size.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <variant>
+
+#include "gatewire/compression.hpp"
+#include "gatewire/zlib_stream_decoder.hpp"
+#include "gatewire/zstd_stream_decoder.hpp"
+
+namespace gatewire {
+
+class MessageDecoder {
+public:
+    MessageDecoder(Compression compression, std::size_t max_message_bytes);
+
+    // `bytes` is part of one WebSocket message; `message_end` is true on its last part.
+    DecodeStatus feed(std::span<const std::uint8_t> bytes, bool message_end);
+    std::string& message() noexcept;
+    void reset();
+    Compression compression() const noexcept { return compression_; }
+
+private:
+    // Uncompressed: the WebSocket message is the JSON message.
+    struct Plain {
+        std::size_t max_bytes;
+        std::string message;
+        bool skipping = false;
+        bool complete = false;  // message holds a finished message, cleared on the next feed
+    };
+    Compression compression_;
+    std::variant<Plain, ZlibStreamDecoder, ZstdStreamDecoder> impl_;
+};
+
+}  // namespace gatewire

@@ -1,0 +1,57 @@
+// A gateway dialect as data: Discord and Fluxer differ in values, not code paths.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gatewire/close_code.hpp"
+#include "gatewire/compression.hpp"
+
+namespace gatewire {
+
+// At most `count` commands in any window of `per`.
+struct RateLimit {
+    std::size_t count;
+    std::chrono::milliseconds per;
+};
+
+struct Profile {
+    std::string name;  // "discord" or "fluxer"
+    int api_version;
+    std::string default_url;
+    std::vector<Compression> compressions;  // what the server offers
+    Compression default_compression;
+    // Fluxer's `stream=1`: the client compresses what it sends with one zstd stream.
+    bool compresses_client_messages_with_zstd;
+    bool names_no_compression;    // Fluxer wants `compress=none`; Discord wants no parameter
+    bool uses_intents;            // Discord requires `intents` in Identify
+    bool has_resume_gateway_url;  // READY carries the URL to resume on (Discord)
+    // Op 9 false: Fluxer keeps the socket open for a new Identify; Discord wants a new socket.
+    bool invalid_session_keeps_socket;
+    std::vector<CloseRule> close_rules;
+    RateLimit command_limit;
+    std::size_t heartbeat_reserve;  // commands of the window kept for heartbeats
+    std::optional<RateLimit> presence_limit;
+    std::size_t max_command_bytes;
+
+    bool offers(Compression c) const noexcept;
+    // The rule for a close code; unknown codes resume (only listed codes are fatal).
+    CloseRule close_rule(std::uint16_t code) const noexcept;
+    // The full connection URL for a base URL: scheme, host, optional port and path,
+    // with the query built here (an existing query on `base` is replaced).
+    std::string gateway_url(std::string_view base, Compression compression) const;
+};
+
+namespace profiles {
+const Profile& discord();
+const Profile& fluxer();
+// By name ("discord", "fluxer"), or nullptr.
+const Profile* find(std::string_view name) noexcept;
+}  // namespace profiles
+
+}  // namespace gatewire

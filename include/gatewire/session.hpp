@@ -1,0 +1,140 @@
+// The gateway protocol as a state machine with no I/O and no clock.
+//
+// The owner feeds it what happened (connected, bytes arrived, socket closed,
+// time passed) and carries out the actions it asks for (connect, send, close,
+// deliver an event, finish). Time is an input, so every rule is testable with
+// a manual clock.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <system_error>
+#include <variant>
+
+#include "gatewire/backoff.hpp"
+#include "gatewire/compression.hpp"
+#include "gatewire/profile.hpp"
+#include "gatewire/raw_event.hpp"
+#include "gatewire/resumable_session.hpp"
+#include "gatewire/shard_state.hpp"
+
+namespace gatewire {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+
+struct ShardId {
+    std::uint32_t id = 0;
+    std::uint32_t count = 1;
+};
+
+struct SessionConfig {
+    const Profile* profile = &profiles::discord();
+    std::string token;  // never logged, never printed
+    std::string url;    // base URL; empty: the profile's default
+    std::optional<Compression> compression;  // empty: the profile's default
+    std::uint64_t intents = 0;                // Discord only
+    std::optional<ShardId> shard;
+    std::string presence_json;           // initial presence object, empty: none
+    std::string identify_extra_json;     // extra Identify fields as a JSON object
+    std::size_t max_message_bytes = 64 * 1024 * 1024;
+    Backoff backoff;
+    std::chrono::milliseconds hello_timeout{20000};
+    std::chrono::milliseconds ready_timeout{60000};
+    std::optional<ResumableSession> resume;  // a saved session to resume first
+    std::function<double()> random;          // [0, 1); default: a seeded engine
+};
+
+namespace action {
+// Open a new connection to `url` (the previous one has been closed).
+struct Connect {
+    std::string url;
+};
+// Send one WebSocket message.
+struct Send {
+    std::string bytes;
+    bool binary = false;
+    int op = 0;
+};
+// Close the current connection with this code; on_closed() follows.
+struct Close {
+    std::uint16_t code;
+    std::string reason;
+};
+struct Deliver {
+    RawEvent event;
+};
+struct StateChange {
+    ShardState state;
+    std::string detail;
+};
+// Something went wrong that the session survives (logged, given to error listeners).
+struct Report {
+    std::error_code error;
+    std::string detail;
+};
+// The session is over: no error when stopped by its owner, else a fatal close code.
+struct Finish {
+    std::error_code error;
+};
+}  // namespace action
+
+using Action = std::variant<action::Connect, action::Send, action::Close, action::Deliver,
+                            action::StateChange, action::Report, action::Finish>;
+
+struct SessionStats {
+    std::uint64_t connects = 0;
+    std::uint64_t identifies = 0;
+    std::uint64_t resumes = 0;
+    std::uint64_t heartbeats = 0;
+    std::uint64_t dispatches = 0;
+    std::uint64_t duplicates_dropped = 0;
+};
+
+class Session {
+public:
+    explicit Session(SessionConfig config);
+    ~Session();
+    Session(Session&&) noexcept;
+    Session& operator=(Session&&) noexcept;
+
+    // Inputs.
+    void start(TimePoint now);
+    void on_connected(TimePoint now);
+    void on_connect_failed(std::error_code error, TimePoint now);
+    // Bytes of one WebSocket message; `message_end` on its last part.
+    void on_message(std::span<const std::uint8_t> bytes, bool message_end, TimePoint now);
+    // The connection ended; `code` is absent when it ended without a close frame.
+    void on_closed(std::optional<std::uint16_t> code, TimePoint now);
+    void on_tick(TimePoint now);
+    // Closing with `keep_resumable` leaves the session open on the server.
+    void stop(TimePoint now, bool keep_resumable = false);
+    // While the owner cannot read (its event queue is full), missing ACKs prove nothing.
+    void set_reading_paused(bool paused, TimePoint now);
+    // Queue a command (op and `d` as JSON); sent when ready and the rate limits allow.
+    std::error_code send_command(int op, std::string_view data_json, TimePoint now);
+
+    // Outputs.
+    std::optional<Action> poll();
+    std::optional<TimePoint> next_deadline() const;
+
+    // Inspection.
+    ShardState state() const noexcept;
+    std::optional<ResumableSession> resumable() const;
+    std::optional<std::chrono::microseconds> latency() const noexcept;
+    std::optional<std::chrono::milliseconds> heartbeat_interval() const noexcept;
+    const SessionStats& stats() const noexcept;
+    std::size_t queued_commands() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gatewire

@@ -1,0 +1,20 @@
+// A parsed ws:// or wss:// URL.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gatewire {
+
+struct Url {
+    bool secure = true;  // wss
+    std::string host;
+    std::string port;    // "443" / "80" unless given
+    std::string target;  // path and query, never empty ("/")
+
+    static std::optional<Url> parse(std::string_view text);
+    std::string to_string() const;
+};
+
+}  // namespace gatewire

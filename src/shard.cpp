@@ -1,0 +1,623 @@
+#include "gatewire/shard.hpp"
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <variant>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "gatewire/error.hpp"
+#include "gatewire/log.hpp"
+#include "gatewire/url.hpp"
+
+namespace gatewire {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+
+// --- logging ---------------------------------------------------------------
+
+namespace {
+std::mutex logger_mutex;
+std::shared_ptr<spdlog::logger>& logger_slot() {
+    static std::shared_ptr<spdlog::logger> slot = [] {
+        auto made = std::make_shared<spdlog::logger>(
+            "gatewire", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+        made->set_level(spdlog::level::warn);
+        return made;
+    }();
+    return slot;
+}
+}  // namespace
+
+std::shared_ptr<spdlog::logger> logger() {
+    std::lock_guard lock(logger_mutex);
+    return logger_slot();
+}
+
+void set_logger(std::shared_ptr<spdlog::logger> replacement) {
+    std::lock_guard lock(logger_mutex);
+    logger_slot() = std::move(replacement);
+}
+
+// --- shard -------------------------------------------------------------------
+
+namespace {
+
+net::any_io_executor shared_handler_executor() {
+    static net::thread_pool pool(1);
+    return pool.get_executor();
+}
+
+// What the handler side receives, in order.
+struct StateItem {
+    ShardState state;
+    std::string detail;
+};
+struct ErrorItem {
+    std::error_code error;
+    std::string detail;
+};
+struct FinishItem {
+    std::error_code error;
+};
+struct EventItem {
+    RawEvent event;
+    std::uint64_t generation;  // which session the event belongs to
+};
+using Item = std::variant<EventItem, StateItem, ErrorItem, FinishItem>;
+
+}  // namespace
+
+struct ConnectionBase {
+    virtual ~ConnectionBase() = default;
+    virtual void send(action::Send message) = 0;
+    virtual void close(std::uint16_t code, std::string reason) = 0;
+};
+
+struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
+    net::strand<net::any_io_executor> strand;
+    net::any_io_executor handler_executor;
+    ShardConfig config;
+    Session session;
+    ssl::context tls{ssl::context::tls_client};
+    net::steady_timer deadline_timer;
+    net::steady_timer space_timer;  // wakes the reader when the event queue has room
+    std::shared_ptr<ConnectionBase> connection;
+    bool started = false;
+    bool finished = false;
+
+    Shard::EventHandler event_handler;
+    Shard::StateHandler state_handler;
+    Shard::ErrorHandler error_handler;
+    Shard::FinishHandler finish_handler;
+
+    // Between the strand and the handler executor.
+    std::mutex queue_mutex;
+    std::deque<Item> queue;
+    std::size_t queued_events = 0;
+    bool draining = false;
+    std::atomic<bool> reader_waiting{false};
+
+    // What other threads may read.
+    mutable std::mutex snapshot_mutex;
+    ShardState state = ShardState::idle;
+    std::optional<std::chrono::microseconds> latency;
+    SessionStats stats;
+    std::optional<ResumableSession> resumable;  // seq: the last event handled
+    std::uint64_t generation = 0;
+
+    ShardCore(net::any_io_executor io, ShardConfig c, net::any_io_executor handlers)
+        : strand(net::make_strand(io)),
+          handler_executor(std::move(handlers)),
+          config(std::move(c)),
+          session(config.session),
+          deadline_timer(strand),
+          space_timer(strand) {
+        tls.set_verify_mode(ssl::verify_peer);
+        tls.set_default_verify_paths();
+        if (!config.ca_file.empty()) {
+            tls.load_verify_file(config.ca_file);
+        }
+        resumable = config.session.resume;
+    }
+
+    std::uint32_t shard_id() const {
+        return config.session.shard ? config.session.shard->id : 0;
+    }
+
+    // Carry out everything the session asked for, then re-arm its timer.
+    void pump();
+    void open_connection(std::string url);
+    void enqueue(Item item);
+    void drain();
+    net::awaitable<void> run_timer();
+    net::awaitable<void> wait_for_room();
+    void update_snapshot();
+};
+
+namespace {
+
+template <class Stream>
+struct Connection final : ConnectionBase, std::enable_shared_from_this<Connection<Stream>> {
+    std::shared_ptr<detail::ShardCore> shard;
+    Url url;
+    Stream ws;
+    std::deque<std::variant<action::Send, action::Close>> outbox;
+    bool writing = false;
+    bool open = false;      // the WebSocket handshake finished
+    bool aborted = false;   // closed before it opened
+    bool close_sent = false;
+
+    template <class... Args>
+    Connection(std::shared_ptr<detail::ShardCore> s, Url u, Args&&... args)
+        : shard(std::move(s)), url(std::move(u)), ws(std::forward<Args>(args)...) {}
+
+    bool current() const { return shard->connection.get() == this; }
+
+    void send(action::Send message) override {
+        outbox.emplace_back(std::move(message));
+        kick();
+    }
+
+    void close(std::uint16_t code, std::string reason) override {
+        if (!open) {
+            // Still connecting: abandon the attempt; run() reports the failure.
+            aborted = true;
+            beast::get_lowest_layer(ws).cancel();
+            beast::get_lowest_layer(ws).close();
+            return;
+        }
+        outbox.emplace_back(action::Close{code, std::move(reason)});
+        kick();
+    }
+
+    void kick() {
+        if (writing || !open) {
+            return;
+        }
+        writing = true;
+        net::co_spawn(shard->strand, write_loop(this->shared_from_this()), net::detached);
+    }
+
+    static net::awaitable<void> write_loop(std::shared_ptr<Connection> self) {
+        while (!self->outbox.empty() && !self->close_sent) {
+            auto next = std::move(self->outbox.front());
+            self->outbox.pop_front();
+            beast::error_code ec;
+            if (auto* message = std::get_if<action::Send>(&next)) {
+                self->ws.binary(message->binary);
+                co_await self->ws.async_write(net::buffer(message->bytes),
+                                              net::redirect_error(net::use_awaitable, ec));
+            } else {
+                auto& close = std::get<action::Close>(next);
+                self->close_sent = true;
+                websocket::close_reason reason(static_cast<websocket::close_code>(close.code), close.reason);
+                co_await self->ws.async_close(reason, net::redirect_error(net::use_awaitable, ec));
+                if (ec) {
+                    beast::get_lowest_layer(self->ws).close();
+                }
+            }
+            if (ec) {
+                break;  // the read loop sees the failure and reports it
+            }
+        }
+        self->writing = false;
+    }
+
+    net::awaitable<beast::error_code> establish() {
+        beast::error_code ec;
+        auto& lowest = beast::get_lowest_layer(ws);
+        lowest.expires_after(shard->config.connect_timeout);
+        tcp::resolver resolver(shard->strand);
+        auto endpoints = co_await resolver.async_resolve(url.host, url.port,
+                                                         net::redirect_error(net::use_awaitable, ec));
+        if (ec || aborted) {
+            co_return ec ? ec : net::error::operation_aborted;
+        }
+        co_await lowest.async_connect(endpoints, net::redirect_error(net::use_awaitable, ec));
+        if (ec || aborted) {
+            co_return ec ? ec : net::error::operation_aborted;
+        }
+        lowest.socket().set_option(tcp::no_delay(true), ec);
+        if constexpr (!std::is_same_v<Stream, websocket::stream<beast::tcp_stream>>) {
+            // Server name indication and host name verification, on top of verify_peer.
+            if (!SSL_set_tlsext_host_name(ws.next_layer().native_handle(), url.host.c_str())) {
+                co_return beast::error_code(static_cast<int>(::ERR_get_error()),
+                                            net::error::get_ssl_category());
+            }
+            ws.next_layer().set_verify_callback(ssl::host_name_verification(url.host));
+            co_await ws.next_layer().async_handshake(ssl::stream_base::client,
+                                                     net::redirect_error(net::use_awaitable, ec));
+            if (ec || aborted) {
+                co_return ec ? ec : net::error::operation_aborted;
+            }
+        }
+        lowest.expires_never();
+        websocket::stream_base::timeout timeouts{};
+        timeouts.handshake_timeout = shard->config.connect_timeout;
+        timeouts.idle_timeout = websocket::stream_base::none();
+        timeouts.keep_alive_pings = false;
+        ws.set_option(timeouts);
+        ws.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
+            request.set(beast::http::field::user_agent, "gatewire/0.1");
+        }));
+        ws.read_message_max(0);  // the message decoder enforces the size bound
+        std::string host = url.host;
+        if (url.port != (url.secure ? "443" : "80")) {
+            host += ":" + url.port;
+        }
+        co_await ws.async_handshake(host, url.target, net::redirect_error(net::use_awaitable, ec));
+        if (!ec && aborted) {
+            ec = net::error::operation_aborted;
+        }
+        if (!ec) {
+            // From now on the close handshake may take at most close_timeout.
+            timeouts.handshake_timeout = shard->config.close_timeout;
+            ws.set_option(timeouts);
+        }
+        co_return ec;
+    }
+
+    static net::awaitable<void> run(std::shared_ptr<Connection> self) {
+        detail::ShardCore& shard = *self->shard;
+        beast::error_code ec = co_await self->establish();
+        if (!self->current()) {
+            co_return;
+        }
+        if (ec) {
+            if (ec == beast::error::timeout) {
+                shard.session.on_connect_failed(errc::connect_timeout, Clock::now());
+            } else {
+                shard.session.on_connect_failed(ec, Clock::now());
+            }
+            shard.pump();
+            co_return;
+        }
+        self->open = true;
+        shard.session.on_connected(Clock::now());
+        shard.pump();
+        self->kick();
+        beast::flat_buffer buffer;
+        for (;;) {
+            std::size_t n = co_await self->ws.async_read_some(
+                buffer, 64 * 1024, net::redirect_error(net::use_awaitable, ec));
+            if (!self->current()) {
+                co_return;
+            }
+            if (ec) {
+                break;
+            }
+            auto bytes = buffer.cdata();
+            shard.session.on_message(
+                {static_cast<const std::uint8_t*>(bytes.data()), bytes.size()},
+                self->ws.is_message_done(), Clock::now());
+            buffer.consume(n);
+            shard.pump();
+            co_await shard.wait_for_room();
+            if (!self->current()) {
+                co_return;
+            }
+        }
+        std::optional<std::uint16_t> code;
+        if (ec == websocket::error::closed && self->ws.reason().code != websocket::close_code::none) {
+            code = static_cast<std::uint16_t>(self->ws.reason().code);
+        }
+        if (!code) {
+            logger_or_null(ec);
+        }
+        shard.session.on_closed(code, Clock::now());
+        shard.pump();
+    }
+
+    static void logger_or_null(const beast::error_code& ec) {
+        if (auto log = logger()) {
+            log->debug("connection ended without a close frame: {}", ec.message());
+        }
+    }
+};
+
+}  // namespace
+
+void detail::ShardCore::open_connection(std::string url_text) {
+    auto url = Url::parse(url_text);
+    if (!url) {
+        session.on_connect_failed(errc::invalid_url, Clock::now());
+        return;
+    }
+    auto self = shared_from_this();
+    if (url->secure) {
+        using Stream = websocket::stream<ssl::stream<beast::tcp_stream>>;
+        auto made = std::make_shared<Connection<Stream>>(self, *url, strand, tls);
+        connection = made;
+        net::co_spawn(strand, Connection<Stream>::run(made), net::detached);
+    } else {
+        using Stream = websocket::stream<beast::tcp_stream>;
+        auto made = std::make_shared<Connection<Stream>>(self, *url, strand);
+        connection = made;
+        net::co_spawn(strand, Connection<Stream>::run(made), net::detached);
+    }
+}
+
+void detail::ShardCore::pump() {
+    bool again = true;
+    while (again) {
+        again = false;
+        while (auto next = session.poll()) {
+            std::visit(
+                [&](auto&& a) {
+                    using A = std::decay_t<decltype(a)>;
+                    if constexpr (std::is_same_v<A, action::Connect>) {
+                        open_connection(std::move(a.url));
+                        again = true;  // a bad URL feeds the session at once
+                    } else if constexpr (std::is_same_v<A, action::Send>) {
+                        if (connection) {
+                            connection->send(std::move(a));
+                        }
+                    } else if constexpr (std::is_same_v<A, action::Close>) {
+                        if (connection) {
+                            connection->close(a.code, std::move(a.reason));
+                        }
+                    } else if constexpr (std::is_same_v<A, action::Deliver>) {
+                        enqueue(EventItem{std::move(a.event), generation});
+                    } else if constexpr (std::is_same_v<A, action::StateChange>) {
+                        if (auto log = logger()) {
+                            log->info("shard {}: {} ({})", shard_id(), to_string(a.state),
+                                      a.detail);
+                        }
+                        {
+                            std::lock_guard lock(snapshot_mutex);
+                            state = a.state;
+                        }
+                        enqueue(StateItem{a.state, std::move(a.detail)});
+                    } else if constexpr (std::is_same_v<A, action::Report>) {
+                        if (auto log = logger()) {
+                            log->warn("shard {}: {}", shard_id(), a.detail);
+                        }
+                        enqueue(ErrorItem{a.error, std::move(a.detail)});
+                    } else if constexpr (std::is_same_v<A, action::Finish>) {
+                        finished = true;
+                        if (a.error) {
+                            if (auto log = logger()) {
+                                log->error("shard {}: {}", shard_id(), a.error.message());
+                            }
+                        }
+                        enqueue(FinishItem{a.error});
+                    }
+                },
+                std::move(*next));
+            update_snapshot();
+        }
+    }
+    if (finished) {
+        connection.reset();
+        deadline_timer.cancel();
+        space_timer.cancel();
+        return;
+    }
+    auto deadline = session.next_deadline();
+    deadline_timer.expires_at(deadline ? *deadline : TimePoint::max());
+}
+
+void detail::ShardCore::update_snapshot() {
+    std::lock_guard lock(snapshot_mutex);
+    latency = session.latency();
+    stats = session.stats();
+    auto current = session.resumable();
+    if (!current) {
+        if (resumable) {
+            resumable.reset();
+            ++generation;
+        }
+        return;
+    }
+    if (!resumable || resumable->session_id != current->session_id) {
+        // A new session: nothing of it has been handled yet.
+        ++generation;
+        resumable = ResumableSession{current->session_id, 0, current->resume_url};
+    } else {
+        resumable->resume_url = current->resume_url;
+    }
+}
+
+net::awaitable<void> detail::ShardCore::run_timer() {
+    auto self = shared_from_this();
+    while (!finished) {
+        beast::error_code ec;
+        co_await deadline_timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+        if (finished) {
+            break;
+        }
+        if (!ec || Clock::now() >= deadline_timer.expiry()) {
+            session.on_tick(Clock::now());
+            pump();
+        }
+    }
+}
+
+net::awaitable<void> detail::ShardCore::wait_for_room() {
+    for (;;) {
+        reader_waiting = true;
+        {
+            std::lock_guard lock(queue_mutex);
+            if (queued_events < config.event_queue_capacity || finished) {
+                break;
+            }
+        }
+        // The handlers are behind: stop reading (the socket buffers what comes),
+        // and tell the session that missing ACKs prove nothing meanwhile.
+        session.set_reading_paused(true, Clock::now());
+        space_timer.expires_at(TimePoint::max());
+        beast::error_code ec;
+        co_await space_timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+        session.set_reading_paused(false, Clock::now());
+    }
+    reader_waiting = false;
+}
+
+void detail::ShardCore::enqueue(Item item) {
+    std::lock_guard lock(queue_mutex);
+    if (std::holds_alternative<EventItem>(item)) {
+        ++queued_events;
+    }
+    queue.push_back(std::move(item));
+    if (!draining) {
+        draining = true;
+        net::post(handler_executor, [self = shared_from_this()] { self->drain(); });
+    }
+}
+
+void detail::ShardCore::drain() {
+    // Run a batch, then yield the handler thread to other shards.
+    for (int batch = 0; batch < 64; ++batch) {
+        Item item;
+        {
+            std::lock_guard lock(queue_mutex);
+            if (queue.empty()) {
+                draining = false;
+                return;
+            }
+            item = std::move(queue.front());
+            queue.pop_front();
+        }
+        std::visit(
+            [&](auto& it) {
+                using I = std::decay_t<decltype(it)>;
+                try {
+                    if constexpr (std::is_same_v<I, EventItem>) {
+                        if (event_handler) {
+                            event_handler(it.event);
+                        }
+                    } else if constexpr (std::is_same_v<I, StateItem>) {
+                        if (state_handler) {
+                            state_handler(it.state, it.detail);
+                        }
+                    } else if constexpr (std::is_same_v<I, ErrorItem>) {
+                        if (error_handler) {
+                            error_handler(it.error, it.detail);
+                        }
+                    } else {
+                        if (finish_handler) {
+                            finish_handler(it.error);
+                        }
+                    }
+                } catch (const std::exception& e) {
+                    if (auto log = logger()) {
+                        log->error("shard {}: a handler threw: {}", shard_id(), e.what());
+                    }
+                }
+                if constexpr (std::is_same_v<I, EventItem>) {
+                    {
+                        std::lock_guard lock(snapshot_mutex);
+                        if (it.generation == generation && resumable && it.event.seq != 0) {
+                            resumable->seq = it.event.seq;
+                        }
+                    }
+                    std::lock_guard lock(queue_mutex);
+                    --queued_events;
+                }
+            },
+            item);
+        if (reader_waiting) {
+            net::post(strand, [self = shared_from_this()] { self->space_timer.cancel(); });
+        }
+    }
+    net::post(handler_executor, [self = shared_from_this()] { self->drain(); });
+}
+
+Shard::Shard(net::any_io_executor io, ShardConfig config,
+             std::optional<net::any_io_executor> handlers)
+    : impl_(std::make_shared<detail::ShardCore>(std::move(io), std::move(config),
+                                   handlers ? *handlers : shared_handler_executor())) {}
+
+Shard::~Shard() {
+    if (impl_->started) {
+        stop();
+    }
+}
+
+void Shard::on_event(EventHandler handler) { impl_->event_handler = std::move(handler); }
+void Shard::on_state(StateHandler handler) { impl_->state_handler = std::move(handler); }
+void Shard::on_error(ErrorHandler handler) { impl_->error_handler = std::move(handler); }
+void Shard::on_finish(FinishHandler handler) { impl_->finish_handler = std::move(handler); }
+
+void Shard::start() {
+    impl_->started = true;
+    net::post(impl_->strand, [self = impl_] {
+        self->session.start(Clock::now());
+        self->pump();
+        net::co_spawn(self->strand, self->run_timer(), net::detached);
+    });
+}
+
+void Shard::stop(bool keep_resumable) {
+    net::post(impl_->strand, [self = impl_, keep_resumable] {
+        if (self->finished) {
+            return;
+        }
+        self->session.stop(Clock::now(), keep_resumable);
+        self->pump();
+    });
+}
+
+std::error_code Shard::send(int op, std::string data_json) {
+    // The envelope {"op":N,"d":…} adds at most 14 bytes; the session checks exactly.
+    if (data_json.size() + 14 > impl_->config.session.profile->max_command_bytes) {
+        std::string payload = "{\"op\":" + std::to_string(op) + ",\"d\":" + data_json + "}";
+        if (payload.size() > impl_->config.session.profile->max_command_bytes) {
+            return errc::command_too_large;
+        }
+    }
+    if (state() == ShardState::stopped || state() == ShardState::failed) {
+        return errc::not_connected;
+    }
+    net::post(impl_->strand, [self = impl_, op, data = std::move(data_json)] {
+        if (auto error = self->session.send_command(op, data, Clock::now())) {
+            self->enqueue(ErrorItem{error, "command not sent"});
+        }
+        self->pump();
+    });
+    return {};
+}
+
+ShardState Shard::state() const {
+    std::lock_guard lock(impl_->snapshot_mutex);
+    return impl_->state;
+}
+
+std::optional<std::chrono::microseconds> Shard::latency() const {
+    std::lock_guard lock(impl_->snapshot_mutex);
+    return impl_->latency;
+}
+
+std::optional<ResumableSession> Shard::session() const {
+    std::lock_guard lock(impl_->snapshot_mutex);
+    return impl_->resumable;
+}
+
+SessionStats Shard::stats() const {
+    std::lock_guard lock(impl_->snapshot_mutex);
+    return impl_->stats;
+}
+
+std::uint32_t Shard::id() const noexcept { return impl_->shard_id(); }
+
+}  // namespace gatewire

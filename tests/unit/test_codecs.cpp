@@ -1,0 +1,198 @@
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <zlib.h>
+
+#include "../support/fixtures.hpp"
+#include "gatewire/envelope.hpp"
+#include "gatewire/error.hpp"
+#include "gatewire/json_boundary.hpp"
+#include "gatewire/message_decoder.hpp"
+#include "gatewire/zstd_stream_encoder.hpp"
+
+using namespace gatewire;
+using gatewire::test::base64_decode;
+using gatewire::test::fixtures_dir;
+using json = nlohmann::json;
+
+namespace {
+
+std::vector<std::uint8_t> deflate_sync(z_stream& stream, const std::string& text) {
+    std::vector<std::uint8_t> out(text.size() + 1024);
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    stream.avail_in = static_cast<uInt>(text.size());
+    std::size_t written = 0;
+    do {
+        if (out.size() - written < 64) {
+            out.resize(out.size() * 2);
+        }
+        stream.next_out = out.data() + written;
+        stream.avail_out = static_cast<uInt>(out.size() - written);
+        deflate(&stream, Z_SYNC_FLUSH);
+        written = out.size() - stream.avail_out;
+    } while (stream.avail_out == 0);
+    out.resize(written);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("zlib-stream decodes a real Discord HELLO frame") {
+    auto frame = test::bytes_of(test::read_file(fixtures_dir() / "discord/frames/hello.zlib-stream.bin"));
+    REQUIRE(frame.size() == 111);
+    MessageDecoder decoder(Compression::zlib_stream, 1 << 20);
+    REQUIRE(decoder.feed(frame, true) == DecodeStatus::complete);
+    json hello = json::parse(decoder.message());
+    CHECK(hello["op"] == 10);
+    CHECK(hello["d"]["heartbeat_interval"].get<int>() > 0);
+}
+
+TEST_CASE("zlib-stream buffers a message split at any byte until the 00 00 FF FF suffix") {
+    auto frame = test::bytes_of(test::read_file(fixtures_dir() / "discord/frames/hello.zlib-stream.bin"));
+    MessageDecoder decoder(Compression::zlib_stream, 1 << 20);
+    for (std::size_t i = 0; i + 1 < frame.size(); ++i) {
+        REQUIRE(decoder.feed({frame.data() + i, 1}, true) == DecodeStatus::incomplete);
+    }
+    REQUIRE(decoder.feed({frame.data() + frame.size() - 1, 1}, true) == DecodeStatus::complete);
+    CHECK(json::parse(decoder.message())["op"] == 10);
+}
+
+TEST_CASE("zlib-stream keeps one context across the frames of a real connection") {
+    auto frames = json::parse(test::read_file(fixtures_dir() / "spacebar/zlib_stream_frames.json"));
+    auto expected = json::parse(test::read_file(fixtures_dir() / "spacebar/zlib_stream_decoded.json"));
+    REQUIRE(frames.size() == expected.size());
+    MessageDecoder decoder(Compression::zlib_stream, 1 << 20);
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        auto bytes = base64_decode(frames[i].get<std::string>());
+        REQUIRE(decoder.feed(bytes, true) == DecodeStatus::complete);
+        CHECK(json::parse(decoder.message()) == expected[i]);
+        Envelope envelope;
+        REQUIRE_FALSE(peek_envelope(decoder.message(), envelope));
+        CHECK(envelope.op == expected[i]["op"].get<int>());
+    }
+}
+
+TEST_CASE("zlib-stream reports corrupt data and recovers after reset") {
+    MessageDecoder decoder(Compression::zlib_stream, 1 << 20);
+    std::vector<std::uint8_t> garbage(32, 0xFF);
+    garbage.insert(garbage.end(), {0x00, 0x00, 0xFF, 0xFF});
+    CHECK(decoder.feed(garbage, true) == DecodeStatus::corrupt);
+    CHECK(decoder.feed(garbage, true) == DecodeStatus::corrupt);
+    decoder.reset();
+    auto frame = test::bytes_of(test::read_file(fixtures_dir() / "discord/frames/hello.zlib-stream.bin"));
+    CHECK(decoder.feed(frame, true) == DecodeStatus::complete);
+}
+
+TEST_CASE("zlib-stream refuses a decompression bomb and stays in step with the stream") {
+    z_stream stream{};
+    deflateInit(&stream, Z_BEST_COMPRESSION);
+    std::string bomb = "{\"op\":0,\"d\":\"" + std::string(16 * 1024 * 1024, 'a') + "\"}";
+    auto compressed_bomb = deflate_sync(stream, bomb);
+    auto next = deflate_sync(stream, R"({"op":11,"d":null})");
+    deflateEnd(&stream);
+    CHECK(compressed_bomb.size() < 64 * 1024);  // tiny on the wire, 16 MiB inflated
+
+    MessageDecoder decoder(Compression::zlib_stream, 1024 * 1024);
+    CHECK(decoder.feed(compressed_bomb, true) == DecodeStatus::too_large);
+    CHECK(decoder.message().capacity() < 2 * 1024 * 1024);  // memory stayed bounded
+    REQUIRE(decoder.feed(next, true) == DecodeStatus::complete);
+    CHECK(json::parse(decoder.message())["op"] == 11);
+}
+
+TEST_CASE("zstd-stream decodes a real Discord HELLO from an open stream") {
+    auto frame = test::bytes_of(test::read_file(fixtures_dir() / "discord/frames/hello.zstd-stream.bin"));
+    REQUIRE(frame.size() == 117);
+    MessageDecoder decoder(Compression::zstd_stream, 1 << 20);
+    REQUIRE(decoder.feed(frame, true) == DecodeStatus::complete);
+    CHECK(json::parse(decoder.message())["op"] == 10);
+}
+
+TEST_CASE("zstd-stream decodes the frames of a real connection in order") {
+    auto frames = json::parse(test::read_file(fixtures_dir() / "spacebar/json_zstd_frames.json"));
+    MessageDecoder decoder(Compression::zstd_stream, 1 << 20);
+    std::vector<int> ops;
+    for (const auto& frame : frames) {
+        auto bytes = base64_decode(frame.get<std::string>());
+        REQUIRE(decoder.feed(bytes, true) == DecodeStatus::complete);
+        ops.push_back(json::parse(decoder.message())["op"].get<int>());
+    }
+    REQUIRE(ops.size() == frames.size());
+    CHECK(ops.front() == 10);
+}
+
+TEST_CASE("zstd stream encoder and decoder round-trip flushed messages, split or whole") {
+    ZstdStreamEncoder encoder;
+    MessageDecoder decoder(Compression::zstd_stream, 1 << 20);
+    for (int i = 0; i < 20; ++i) {
+        std::string message = R"({"op":0,"s":)" + std::to_string(i) + R"(,"t":"X","d":{"text":"a \"quoted\" } brace"}})";
+        auto bytes = test::bytes_of(encoder.encode(message));
+        if (i % 2 == 0) {
+            REQUIRE(decoder.feed(bytes, true) == DecodeStatus::complete);
+        } else {
+            std::size_t half = bytes.size() / 2;
+            REQUIRE(decoder.feed({bytes.data(), half}, true) == DecodeStatus::incomplete);
+            REQUIRE(decoder.feed({bytes.data() + half, bytes.size() - half}, true) ==
+                    DecodeStatus::complete);
+        }
+        CHECK(decoder.message() == message);
+    }
+}
+
+TEST_CASE("zstd-stream refuses a message over the bound, then decodes the next one") {
+    ZstdStreamEncoder encoder;
+    MessageDecoder decoder(Compression::zstd_stream, 64 * 1024);
+    std::string big = R"({"op":0,"d":")" + std::string(1024 * 1024, 'b') + R"("})";
+    CHECK(decoder.feed(test::bytes_of(encoder.encode(big)), true) == DecodeStatus::too_large);
+    CHECK(decoder.feed(test::bytes_of(encoder.encode(R"({"op":11})")), true) ==
+          DecodeStatus::complete);
+    CHECK(decoder.message() == R"({"op":11})");
+}
+
+TEST_CASE("zstd-stream reports corrupt bytes") {
+    MessageDecoder decoder(Compression::zstd_stream, 1 << 20);
+    std::vector<std::uint8_t> garbage(64, 0xFF);
+    CHECK(decoder.feed(garbage, true) == DecodeStatus::corrupt);
+}
+
+TEST_CASE("uncompressed messages are bounded too and may arrive in pieces") {
+    MessageDecoder decoder(Compression::none, 16);
+    CHECK(decoder.feed(test::bytes_of(R"({"op":)"), false) == DecodeStatus::incomplete);
+    CHECK(decoder.feed(test::bytes_of("11}"), true) == DecodeStatus::complete);
+    CHECK(decoder.message() == R"({"op":11})");
+    CHECK(decoder.feed(test::bytes_of(std::string(40, ' ')), true) == DecodeStatus::too_large);
+    CHECK(decoder.feed(test::bytes_of(R"({"op":1})"), true) == DecodeStatus::complete);
+}
+
+TEST_CASE("JSON boundary ignores brackets inside strings and escapes") {
+    JsonBoundary boundary;
+    std::string doc = R"({"a":"}\"]","b":[1,{"c":"\\"}]} tail)";
+    std::size_t end = boundary.scan(doc);
+    CHECK(end == doc.find(" tail"));
+    JsonBoundary pieces;
+    CHECK(pieces.scan(R"({"a":"})") == JsonBoundary::npos);
+    CHECK(pieces.scan(R"(x"})") == 3);
+}
+
+TEST_CASE("the envelope peek reads op, s and t in any order and finds d raw") {
+    std::string message = R"({"t":"MESSAGE_CREATE","s":42,"op":0,"d":{"id":"18446744073709551615","n":[1,2]}})";
+    message.reserve(message.size() + message_padding);
+    Envelope envelope;
+    REQUIRE_FALSE(peek_envelope(message, envelope));
+    CHECK(envelope.op == 0);
+    CHECK(envelope.seq == 42u);
+    CHECK(envelope.type == "MESSAGE_CREATE");
+    CHECK(envelope.data == R"({"id":"18446744073709551615","n":[1,2]})");
+
+    std::string ack = R"({"op":11,"d":{},"s":null,"t":null})";  // Spacebar's ACK shape
+    ack.reserve(ack.size() + message_padding);
+    REQUIRE_FALSE(peek_envelope(ack, envelope));
+    CHECK(envelope.op == 11);
+    CHECK_FALSE(envelope.seq);
+    CHECK(envelope.type.empty());
+
+    std::string bad = "not json at all";
+    bad.reserve(bad.size() + message_padding);
+    CHECK(peek_envelope(bad, envelope) == errc::invalid_payload);
+    std::string no_op = R"({"d":1})";
+    no_op.reserve(no_op.size() + message_padding);
+    CHECK(peek_envelope(no_op, envelope) == errc::invalid_payload);
+}
