@@ -20,6 +20,10 @@ std::size_t JsonBoundary::scan(std::string_view bytes) noexcept {
             }
             continue;
         }
+        if (in_scalar_ && depth_ == 0 && (c == '"' || c == '{' || c == '[')) {
+            in_scalar_ = false;  // a bare word (not JSON) ends where a document starts
+            return i;
+        }
         switch (c) {
             case '"':
                 started_ = true;

@@ -59,6 +59,11 @@ std::string& MessageDecoder::message() noexcept {
         impl_);
 }
 
+bool MessageDecoder::has_pending() const noexcept {
+    const auto* zstd = std::get_if<ZstdStreamDecoder>(&impl_);
+    return zstd != nullptr && zstd->has_pending();
+}
+
 void MessageDecoder::reset() {
     std::visit(
         [](auto& decoder) {

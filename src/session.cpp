@@ -457,6 +457,9 @@ struct Session::Impl {
     }
 
     void become_ready(TimePoint now, std::string detail) {
+        if (phase == Phase::closing || phase == Phase::stopping) {
+            return;  // arrived after we decided to close: it changes nothing
+        }
         phase = Phase::ready;
         ready_deadline.reset();
         ready_since = now;
@@ -516,23 +519,30 @@ void Session::on_message(std::span<const std::uint8_t> bytes, bool message_end, 
         s.phase == Phase::done) {
         return;
     }
-    switch (s.decoder.feed(bytes, message_end)) {
-        case DecodeStatus::incomplete: return;
-        case DecodeStatus::complete: s.handle_message(s.decoder.message(), now); return;
-        case DecodeStatus::too_large:
-            s.report(errc::message_too_large,
-                     "skipped a message larger than " + std::to_string(s.config.max_message_bytes) +
-                         " bytes");
-            return;
-        case DecodeStatus::corrupt:
-            if (s.phase == Phase::closing || s.phase == Phase::stopping) {
+    DecodeStatus status = s.decoder.feed(bytes, message_end);
+    for (;;) {
+        switch (status) {
+            case DecodeStatus::incomplete: return;
+            case DecodeStatus::complete: s.handle_message(s.decoder.message(), now); break;
+            case DecodeStatus::too_large:
+                s.report(errc::message_too_large, "skipped a message larger than " +
+                                                      std::to_string(s.config.max_message_bytes) +
+                                                      " bytes");
+                break;
+            case DecodeStatus::corrupt:
+                if (s.phase == Phase::closing || s.phase == Phase::stopping) {
+                    return;
+                }
+                s.report(errc::decompression_failed, "corrupt compressed stream; reconnecting");
+                s.close_and_reconnect({s.has_session(), std::chrono::milliseconds{0},
+                                       "corrupt compressed stream"},
+                                      now);
                 return;
-            }
-            s.report(errc::decompression_failed, "corrupt compressed stream; reconnecting");
-            s.close_and_reconnect({s.has_session(), std::chrono::milliseconds{0},
-                                   "corrupt compressed stream"},
-                                  now);
+        }
+        if (!s.decoder.has_pending() || s.phase == Phase::done) {
             return;
+        }
+        status = s.decoder.feed({}, false);
     }
 }
 

@@ -1,6 +1,7 @@
 #include "gatewire/shard.hpp"
 
 #include <atomic>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <variant>
@@ -42,6 +43,9 @@ std::shared_ptr<spdlog::logger>& logger_slot() {
         auto made = std::make_shared<spdlog::logger>(
             "gatewire", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
         made->set_level(spdlog::level::warn);
+        if (const char* level = std::getenv("GATEWIRE_LOG_LEVEL")) {
+            made->set_level(spdlog::level::from_str(level));
+        }
         return made;
     }();
     return slot;

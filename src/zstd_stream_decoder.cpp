@@ -29,6 +29,10 @@ ZstdStreamDecoder::~ZstdStreamDecoder() = default;
 ZstdStreamDecoder::ZstdStreamDecoder(ZstdStreamDecoder&&) noexcept = default;
 ZstdStreamDecoder& ZstdStreamDecoder::operator=(ZstdStreamDecoder&&) noexcept = default;
 
+bool ZstdStreamDecoder::has_pending() const noexcept {
+    return !state_->carry.empty() && state_->used == 0 && !state_->skipping;
+}
+
 void ZstdStreamDecoder::reset() {
     std::size_t max = state_->max_bytes;
     state_ = std::make_unique<State>(max);

@@ -21,6 +21,8 @@ public:
     // `bytes` is part of one WebSocket message; `message_end` is true on its last part.
     DecodeStatus feed(std::span<const std::uint8_t> bytes, bool message_end);
     std::string& message() noexcept;
+    // More than one message arrived in one piece: feed({}, false) yields the next.
+    bool has_pending() const noexcept;
     void reset();
     Compression compression() const noexcept { return compression_; }
 

@@ -23,6 +23,8 @@ public:
 
     DecodeStatus feed(std::span<const std::uint8_t> bytes);
     std::string& message() noexcept { return message_; }
+    // Bytes past the last message are waiting: feed({}) may complete another.
+    bool has_pending() const noexcept;
     void reset();
 
 private:

@@ -196,3 +196,15 @@ TEST_CASE("the envelope peek reads op, s and t in any order and finds d raw") {
     no_op.reserve(no_op.size() + message_padding);
     CHECK(peek_envelope(no_op, envelope) == errc::invalid_payload);
 }
+
+TEST_CASE("zstd-stream: two messages in one piece come out one after the other, at once") {
+    ZstdStreamEncoder encoder;
+    MessageDecoder decoder(Compression::zstd_stream, 1 << 20);
+    auto bytes = test::bytes_of(encoder.encode(R"({"op":11}{"op":1,"d":5})"));
+    REQUIRE(decoder.feed(bytes, true) == DecodeStatus::complete);
+    CHECK(decoder.message() == R"({"op":11})");
+    REQUIRE(decoder.has_pending());
+    REQUIRE(decoder.feed({}, false) == DecodeStatus::complete);
+    CHECK(decoder.message() == R"({"op":1,"d":5})");
+    CHECK_FALSE(decoder.has_pending());
+}

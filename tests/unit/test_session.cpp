@@ -674,3 +674,18 @@ TEST_CASE("a profile without the requested compression fails at start") {
     REQUIRE(d.all<action::Finish>().size() == 1);
     CHECK(d.all<action::Finish>()[0].error == errc::unsupported_compression);
 }
+
+TEST_CASE("READY arriving after stop() does not revive the session") {
+    Driver d(Driver::discord());
+    d.session.start(d.now);
+    d.connect();
+    d.hello();
+    d.session.stop(d.now);
+    d.collect();
+    d.ready();
+    CHECK(d.session.state() == ShardState::stopping);
+    d.closed(1000);
+    REQUIRE(d.all<action::Finish>().size() == 1);
+    d.advance(std::chrono::hours(1));
+    CHECK(d.all<action::Connect>().size() == 1);
+}

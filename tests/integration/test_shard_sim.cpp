@@ -1,0 +1,603 @@
+// The real client against the real simulator over loopback: every fault, both
+// profiles, each compression mode. Timing uses short simulated intervals and
+// generous bounds; nothing asserts a wall-clock duration.
+#include <catch2/catch.hpp>
+
+#include <condition_variable>
+#include <future>
+#include <numeric>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "gatewire/error.hpp"
+#include "gatewire/shard.hpp"
+#include "gatewire/sim/simulator.hpp"
+
+using namespace gatewire;
+using namespace std::chrono_literals;
+namespace net = boost::asio;
+
+namespace {
+
+constexpr auto patience = 20s;
+
+struct Harness {
+    sim::Simulator sim;
+    net::io_context io;
+    std::unique_ptr<Shard> shard;
+    std::thread thread;
+
+    // Recursive: the helpers below also run inside wait() predicates.
+    mutable std::recursive_mutex mutex;
+    std::condition_variable_any changed;
+    std::vector<RawEvent> events;
+    std::vector<ShardState> states;
+    std::vector<std::error_code> errors;
+    std::optional<std::error_code> finished;
+    std::function<void(const RawEvent&)> on_event_extra;
+
+    static sim::SimConfig sim_config(const Profile& profile) {
+        sim::SimConfig config;
+        config.profile = &profile;
+        config.heartbeat_interval = 400ms;
+        config.request_heartbeats = profile.name == "fluxer";
+        return config;
+    }
+
+    static ShardConfig client_config(const Profile& profile, Compression compression) {
+        ShardConfig config;
+        config.session.profile = &profile;
+        config.session.token = "sim-token";
+        config.session.compression = compression;
+        config.session.intents = 513;
+        config.session.backoff.initial = 20ms;
+        config.session.backoff.max = 200ms;
+        config.connect_timeout = 5s;
+        config.close_timeout = 1s;
+        return config;
+    }
+
+    explicit Harness(sim::SimConfig sim_config) : sim(std::move(sim_config)) { sim.start(); }
+
+    void start(ShardConfig config) {
+        if (config.session.url.empty()) {
+            config.session.url = sim.url();
+        }
+        shard = std::make_unique<Shard>(io.get_executor(), std::move(config));
+        shard->on_event([this](const RawEvent& event) {
+            if (on_event_extra) {
+                on_event_extra(event);
+            }
+            std::lock_guard lock(mutex);
+            events.push_back(event);
+            changed.notify_all();
+        });
+        shard->on_state([this](ShardState state, std::string_view) {
+            std::lock_guard lock(mutex);
+            states.push_back(state);
+            changed.notify_all();
+        });
+        shard->on_error([this](std::error_code error, std::string_view) {
+            std::lock_guard lock(mutex);
+            errors.push_back(error);
+            changed.notify_all();
+        });
+        shard->on_finish([this](std::error_code error) {
+            std::lock_guard lock(mutex);
+            finished = error;
+            changed.notify_all();
+        });
+        shard->start();
+        thread = std::thread([this] { io.run(); });
+    }
+
+    ~Harness() {
+        if (shard) {
+            shard->stop();
+            wait([&] { return finished.has_value(); }, 10s);
+        }
+        if (thread.joinable()) {
+            thread.join();
+        }
+        sim.stop();
+    }
+
+    template <class Predicate>
+    bool wait(Predicate predicate, std::chrono::milliseconds timeout = patience) {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, timeout, [&] { return predicate(); });
+    }
+
+    bool wait_events(std::size_t count, std::chrono::milliseconds timeout = patience) {
+        return wait([&] { return events.size() >= count; }, timeout);
+    }
+
+    bool wait_ready() {
+        return wait([&] { return !states.empty() && states.back() == ShardState::ready; });
+    }
+
+    bool wait_sim(const std::function<bool(const sim::SimStats&)>& predicate) {
+        return sim.wait_until(predicate, patience);
+    }
+
+    std::vector<std::uint64_t> dispatch_seqs() const {
+        std::lock_guard lock(mutex);
+        std::vector<std::uint64_t> out;
+        for (const auto& e : events) {
+            if (e.seq != 0) {
+                out.push_back(e.seq);
+            }
+        }
+        return out;
+    }
+
+    std::size_t count_named(std::string_view name) const {
+        std::lock_guard lock(mutex);
+        return std::count_if(events.begin(), events.end(),
+                             [&](const RawEvent& e) { return e.name == name; });
+    }
+
+    bool has_error(std::error_code code) const {
+        std::lock_guard lock(mutex);
+        return std::find(errors.begin(), errors.end(), code) != errors.end();
+    }
+
+    void send_messages(int from, int to) {
+        for (int i = from; i <= to; ++i) {
+            sim.dispatch("MESSAGE_CREATE",
+                         R"({"id":")" + std::to_string(1000 + i) + R"(","content":"m)" +
+                             std::to_string(i) + R"("})");
+        }
+    }
+};
+
+// Every seq from 1 to `last` exactly once, in order.
+void check_exactly_once(const std::vector<std::uint64_t>& seqs, std::uint64_t last) {
+    std::vector<std::uint64_t> expected(last);
+    std::iota(expected.begin(), expected.end(), 1);
+    CHECK(seqs == expected);
+}
+
+struct Mode {
+    const Profile* profile;
+    Compression compression;
+};
+
+std::vector<Mode> all_modes() {
+    return {{&profiles::discord(), Compression::zlib_stream},
+            {&profiles::discord(), Compression::zstd_stream},
+            {&profiles::discord(), Compression::none},
+            {&profiles::fluxer(), Compression::zstd_stream},
+            {&profiles::fluxer(), Compression::none}};
+}
+
+std::string name_of(const Mode& mode) {
+    return mode.profile->name + "/" + std::string(to_string(mode.compression));
+}
+
+}  // namespace
+
+TEST_CASE("identify, READY and a stream of events, for every profile and compression") {
+    for (const Mode& mode : all_modes()) {
+        DYNAMIC_SECTION(name_of(mode)) {
+            Harness h(Harness::sim_config(*mode.profile));
+            h.start(Harness::client_config(*mode.profile, mode.compression));
+            REQUIRE(h.wait_ready());
+            h.send_messages(1, 200);
+            REQUIRE(h.wait_events(201));
+            check_exactly_once(h.dispatch_seqs(), 201);
+            CHECK(h.count_named("READY") == 1);
+            auto stats = h.sim.stats();
+            CHECK(stats.identifies == 1);
+            CHECK(stats.resumes == 0);
+            CHECK(stats.connections == 1);
+            REQUIRE(h.shard->session());
+            CHECK(h.wait([&] { return h.shard->session()->seq == 201; }));
+        }
+    }
+}
+
+TEST_CASE("op 7: the client resumes and every event arrives exactly once") {
+    for (const Mode& mode : all_modes()) {
+        DYNAMIC_SECTION(name_of(mode)) {
+            Harness h(Harness::sim_config(*mode.profile));
+            h.start(Harness::client_config(*mode.profile, mode.compression));
+            REQUIRE(h.wait_ready());
+            h.send_messages(1, 20);
+            REQUIRE(h.wait_events(21));
+            h.sim.fault({sim::Fault::Kind::reconnect});
+            h.send_messages(21, 40);  // held back until the resume replays them
+            REQUIRE(h.wait_sim([](const auto& s) { return s.resumes == 1; }));
+            h.send_messages(41, 50);
+            REQUIRE(h.wait([&] { return h.dispatch_seqs().size() >= 51; }));
+            check_exactly_once(h.dispatch_seqs(), 51);
+            CHECK(h.count_named("RESUMED") == 1);
+            auto stats = h.sim.stats();
+            CHECK(stats.identifies == 1);
+            CHECK(stats.replayed == 20);
+            if (mode.profile->has_resume_gateway_url) {
+                // Discord resumes on READY's resume_gateway_url.
+                CHECK(stats.hosts.back().rfind("localhost:", 0) == 0);
+            }
+        }
+    }
+}
+
+TEST_CASE("abrupt resets, server closes and corrupt streams cost a resume, never an event") {
+    struct Case {
+        std::string name;
+        sim::Fault fault;
+    };
+    std::vector<Case> cases = {
+        {"TCP reset", {sim::Fault::Kind::reset}},
+        {"close 4000", {sim::Fault::Kind::close, 4000}},
+        {"close 1001", {sim::Fault::Kind::close, 1001}},
+        {"close 4008", {sim::Fault::Kind::close, 4008}},
+        {"close 4999", {sim::Fault::Kind::close, 4999}},
+        {"corrupt stream", {sim::Fault::Kind::corrupt_next}},
+    };
+    for (const Mode& mode : {Mode{&profiles::discord(), Compression::zlib_stream},
+                             Mode{&profiles::fluxer(), Compression::zstd_stream}}) {
+        for (const Case& c : cases) {
+            DYNAMIC_SECTION(name_of(mode) << " " << c.name) {
+                Harness h(Harness::sim_config(*mode.profile));
+                h.start(Harness::client_config(*mode.profile, mode.compression));
+                REQUIRE(h.wait_ready());
+                h.send_messages(1, 10);
+                REQUIRE(h.wait_events(11));
+                h.sim.fault(c.fault);
+                if (c.fault.kind == sim::Fault::Kind::corrupt_next) {
+                    h.send_messages(11, 11);  // this one goes out damaged
+                }
+                REQUIRE(h.wait_sim([](const auto& s) { return s.resumes == 1; }));
+                h.send_messages(c.fault.kind == sim::Fault::Kind::corrupt_next ? 12 : 11, 30);
+                REQUIRE(h.wait([&] { return h.dispatch_seqs().size() >= 31; }));
+                check_exactly_once(h.dispatch_seqs(), 31);
+                CHECK(h.sim.stats().identifies == 1);
+                if (c.fault.kind == sim::Fault::Kind::corrupt_next) {
+                    CHECK(h.has_error(errc::decompression_failed));
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("close codes that end the session make the client identify anew") {
+    for (std::uint16_t code : {4003, 4007, 4009}) {
+        DYNAMIC_SECTION("close " << code) {
+            Harness h(Harness::sim_config(profiles::discord()));
+            h.start(Harness::client_config(profiles::discord(), Compression::zlib_stream));
+            REQUIRE(h.wait_ready());
+            h.sim.fault({sim::Fault::Kind::close, code});
+            REQUIRE(h.wait_sim([](const auto& s) { return s.identifies == 2; }));
+            CHECK(h.sim.stats().resumes == 0);
+            CHECK(h.wait([&] { return h.count_named("READY") == 2; }));
+        }
+    }
+}
+
+TEST_CASE("invalid session: op 9 true resumes, op 9 false identifies (each after 1-5 s)") {
+    for (const Mode& mode : {Mode{&profiles::discord(), Compression::zlib_stream},
+                             Mode{&profiles::fluxer(), Compression::zstd_stream}}) {
+        DYNAMIC_SECTION(name_of(mode) << " resumable") {
+            if (mode.profile->name == "discord") {
+                Harness h(Harness::sim_config(*mode.profile));
+                h.start(Harness::client_config(*mode.profile, mode.compression));
+                REQUIRE(h.wait_ready());
+                h.sim.fault({sim::Fault::Kind::invalid_session, 0, true});
+                REQUIRE(h.wait_sim([](const auto& s) { return s.resumes == 1; }));
+                CHECK(h.sim.stats().identifies == 1);
+            }
+        }
+        DYNAMIC_SECTION(name_of(mode) << " not resumable") {
+            Harness h(Harness::sim_config(*mode.profile));
+            h.start(Harness::client_config(*mode.profile, mode.compression));
+            REQUIRE(h.wait_ready());
+            h.sim.fault({sim::Fault::Kind::invalid_session, 0, false});
+            REQUIRE(h.wait_sim([](const auto& s) { return s.identifies == 2; }));
+            auto stats = h.sim.stats();
+            CHECK(stats.resumes == 0);
+            // Fluxer identifies again on the same socket; Discord on a new one.
+            CHECK(stats.connections == (mode.profile->invalid_session_keeps_socket ? 1u : 2u));
+        }
+    }
+}
+
+TEST_CASE("fatal close codes end the shard with the code and it never reconnects") {
+    SECTION("4004: a wrong token is tried once") {
+        Harness h(Harness::sim_config(profiles::discord()));
+        ShardConfig config = Harness::client_config(profiles::discord(), Compression::zlib_stream);
+        config.session.token = "wrong-token";
+        h.start(config);
+        REQUIRE(h.wait([&] { return h.finished.has_value(); }));
+        CHECK(*h.finished == make_close_error(4004));
+        CHECK(h.shard->state() == ShardState::failed);
+        std::this_thread::sleep_for(500ms);  // room for a reconnect that must not happen
+        CHECK(h.sim.stats().connections == 1);
+        CHECK(h.sim.stats().identifies == 0);
+        CHECK(h.sim.stats().last_identify.find("wrong-token") == std::string::npos);
+    }
+    SECTION("4010: an invalid shard") {
+        Harness h(Harness::sim_config(profiles::fluxer()));
+        ShardConfig config = Harness::client_config(profiles::fluxer(), Compression::none);
+        config.session.shard = ShardId{4, 2};
+        h.start(config);
+        REQUIRE(h.wait([&] { return h.finished.has_value(); }));
+        CHECK(*h.finished == make_close_error(4010));
+    }
+    SECTION("4012: the wrong API version, before Hello") {
+        Harness h(Harness::sim_config(profiles::fluxer()));
+        h.start(Harness::client_config(profiles::discord(), Compression::none));
+        REQUIRE(h.wait([&] { return h.finished.has_value(); }));
+        CHECK(*h.finished == make_close_error(4012));
+        CHECK(h.sim.stats().connections == 1);
+    }
+    SECTION("4014 sent by the server on a live session") {
+        Harness h(Harness::sim_config(profiles::discord()));
+        h.start(Harness::client_config(profiles::discord(), Compression::zlib_stream));
+        REQUIRE(h.wait_ready());
+        h.sim.fault({sim::Fault::Kind::close, 4014});
+        REQUIRE(h.wait([&] { return h.finished.has_value(); }));
+        CHECK(h.finished->message().find("disallowed intents") != std::string::npos);
+        std::this_thread::sleep_for(300ms);
+        CHECK(h.sim.stats().connections == 1);
+    }
+}
+
+TEST_CASE("withheld ACKs or a stalled server: zombie, close keeping the session, resume") {
+    for (auto kind : {sim::Fault::Kind::withhold_acks, sim::Fault::Kind::stall}) {
+        DYNAMIC_SECTION((kind == sim::Fault::Kind::stall ? "stall" : "withheld ACKs")) {
+            Harness h(Harness::sim_config(profiles::discord()));
+            h.start(Harness::client_config(profiles::discord(), Compression::zlib_stream));
+            REQUIRE(h.wait_ready());
+            h.send_messages(1, 5);
+            REQUIRE(h.wait_events(6));
+            h.sim.fault({kind, 0, true, 0, 3000ms});
+            REQUIRE(h.wait_sim([](const auto& s) { return s.connections >= 2 && s.resumes >= 1; }));
+            h.sim.fault({sim::Fault::Kind::withhold_acks, 0, false});
+            h.send_messages(6, 10);
+            REQUIRE(h.wait([&] { return h.dispatch_seqs().size() >= 11; }));
+            check_exactly_once(h.dispatch_seqs(), 11);
+            auto stats = h.sim.stats();
+            CHECK(stats.identifies == 1);
+            if (!stats.client_close_codes.empty()) {
+                CHECK(stats.client_close_codes.front() != 1000);
+                CHECK(stats.client_close_codes.front() != 1001);
+            }
+        }
+    }
+}
+
+TEST_CASE("a payload split over several WebSocket messages is reassembled") {
+    for (const Mode& mode : all_modes()) {
+        DYNAMIC_SECTION(name_of(mode)) {
+            Harness h(Harness::sim_config(*mode.profile));
+            h.start(Harness::client_config(*mode.profile, mode.compression));
+            REQUIRE(h.wait_ready());
+            h.sim.fault({sim::Fault::Kind::split_next, 0, true, 5});
+            h.sim.dispatch("GUILD_CREATE", R"({"id":"1","name":")" + std::string(3000, 'g') + R"("})");
+            h.send_messages(1, 3);
+            REQUIRE(h.wait_events(5));
+            check_exactly_once(h.dispatch_seqs(), 5);
+            CHECK(h.sim.stats().connections == 1);
+        }
+    }
+}
+
+TEST_CASE("an oversized message is refused with an error and the session is kept") {
+    for (const Mode& mode : all_modes()) {
+        DYNAMIC_SECTION(name_of(mode)) {
+            Harness h(Harness::sim_config(*mode.profile));
+            ShardConfig config = Harness::client_config(*mode.profile, mode.compression);
+            config.session.max_message_bytes = 64 * 1024;
+            h.start(config);
+            REQUIRE(h.wait_ready());
+            h.sim.dispatch_oversized(512 * 1024);
+            h.send_messages(1, 3);
+            REQUIRE(h.wait([&] { return h.dispatch_seqs().size() >= 4; }));
+            CHECK(h.dispatch_seqs() == std::vector<std::uint64_t>{1, 3, 4, 5});
+            CHECK(h.has_error(errc::message_too_large));
+            CHECK(h.sim.stats().connections == 1);
+        }
+    }
+}
+
+TEST_CASE("garbage and unknown opcodes are reported; the session carries on") {
+    Harness h(Harness::sim_config(profiles::fluxer()));
+    h.start(Harness::client_config(profiles::fluxer(), Compression::zstd_stream));
+    REQUIRE(h.wait_ready());
+    h.sim.fault({sim::Fault::Kind::garbage});
+    h.sim.fault({sim::Fault::Kind::unknown_opcode, 99});
+    h.send_messages(1, 3);
+    REQUIRE(h.wait_events(4));
+    CHECK(h.wait([&] { return h.errors.size() >= 2; }));
+    CHECK(h.sim.stats().connections == 1);
+}
+
+TEST_CASE("the server's heartbeat request is answered (Fluxer's op 1)") {
+    Harness h(Harness::sim_config(profiles::fluxer()));
+    h.start(Harness::client_config(profiles::fluxer(), Compression::zstd_stream));
+    REQUIRE(h.wait_ready());
+    auto before = h.sim.stats().heartbeats;
+    for (int i = 0; i < 5; ++i) {
+        h.sim.fault({sim::Fault::Kind::heartbeat_request});
+    }
+    REQUIRE(h.wait_sim([&](const auto& s) { return s.heartbeats >= before + 5; }));
+    CHECK(h.sim.stats().connections == 1);
+}
+
+TEST_CASE("a handler that blocks for seconds does not cost the session") {
+    Harness h(Harness::sim_config(profiles::discord()));
+    std::atomic<bool> blocked_once{false};
+    h.on_event_extra = [&](const RawEvent& event) {
+        if (event.name == "MESSAGE_CREATE" && !blocked_once.exchange(true)) {
+            std::this_thread::sleep_for(4s);  // 10 heartbeat intervals
+        }
+    };
+    h.start(Harness::client_config(profiles::discord(), Compression::zlib_stream));
+    REQUIRE(h.wait_ready());
+    auto heartbeats_before = h.sim.stats().heartbeats;
+    h.send_messages(1, 20);
+    REQUIRE(h.wait_events(21));
+    check_exactly_once(h.dispatch_seqs(), 21);
+    auto stats = h.sim.stats();
+    CHECK(stats.connections == 1);
+    CHECK(stats.server_close_codes.empty());  // no 4009
+    CHECK(stats.heartbeats >= heartbeats_before + 7);
+}
+
+TEST_CASE("a full event queue stops reading the socket and drops nothing") {
+    Harness h(Harness::sim_config(profiles::discord()));
+    h.on_event_extra = [](const RawEvent&) { std::this_thread::sleep_for(5ms); };
+    ShardConfig config = Harness::client_config(profiles::discord(), Compression::zlib_stream);
+    config.event_queue_capacity = 4;
+    h.start(config);
+    REQUIRE(h.wait_ready());
+    h.send_messages(1, 400);  // 2 s of handling: many heartbeat intervals with a full queue
+    REQUIRE(h.wait_events(401));
+    check_exactly_once(h.dispatch_seqs(), 401);
+    CHECK(h.sim.stats().connections == 1);
+    CHECK(h.sim.stats().server_close_codes.empty());
+}
+
+TEST_CASE("a session saved by one shard is resumed by a new one") {
+    Harness h(Harness::sim_config(profiles::discord()));
+    h.start(Harness::client_config(profiles::discord(), Compression::zlib_stream));
+    REQUIRE(h.wait_ready());
+    h.send_messages(1, 10);
+    REQUIRE(h.wait_events(11));
+    REQUIRE(h.wait([&] { return h.shard->session() && h.shard->session()->seq == 11; }));
+    h.shard->stop(true);
+    REQUIRE(h.wait([&] { return h.finished.has_value(); }));
+    auto saved = h.shard->session();
+    REQUIRE(saved);
+    CHECK(saved->seq == 11);
+    h.thread.join();
+    h.send_messages(11, 15);  // missed while no process was connected
+
+    net::io_context io;
+    ShardConfig config = Harness::client_config(profiles::discord(), Compression::zlib_stream);
+    config.session.url = h.sim.url();
+    config.session.resume = saved;
+    Shard next(io.get_executor(), config);
+    std::mutex mutex;
+    std::vector<std::uint64_t> seqs;
+    next.on_event([&](const RawEvent& e) {
+        std::lock_guard lock(mutex);
+        if (e.seq) {
+            seqs.push_back(e.seq);
+        }
+    });
+    next.start();
+    std::thread runner([&] { io.run(); });
+    REQUIRE(h.sim.wait_until([](const auto& s) { return s.resumes == 1; }, patience));
+    REQUIRE(h.sim.wait_until(
+        [&](const auto&) {
+            std::lock_guard lock(mutex);
+            return seqs.size() >= 5;
+        },
+        patience));
+    next.stop();
+    runner.join();
+    CHECK(seqs == std::vector<std::uint64_t>{12, 13, 14, 15, 16});
+    CHECK(h.sim.stats().identifies == 1);
+}
+
+TEST_CASE("commands reach the server through the limiter; oversized ones are refused") {
+    Harness h(Harness::sim_config(profiles::discord()));
+    h.start(Harness::client_config(profiles::discord(), Compression::zlib_stream));
+    CHECK_FALSE(h.shard->send(3, R"({"since":null,"activities":[],"status":"idle","afk":false})"));
+    REQUIRE(h.wait_ready());
+    CHECK_FALSE(h.shard->send(8, R"({"guild_id":"1","query":"","limit":0})"));
+    CHECK(h.shard->send(8, R"({"guild_id":"1","query":")" + std::string(5000, 'x') + R"("})") ==
+          errc::command_too_large);
+    REQUIRE(h.wait_sim([](const auto& s) { return s.commands == 2; }));
+    auto stats = h.sim.stats();
+    CHECK(stats.commands_received[0].find("\"op\":3") != std::string::npos);
+    CHECK(stats.commands_received[1].find("\"op\":8") != std::string::npos);
+}
+
+TEST_CASE("stop is clean at any moment, mid-connect included") {
+    SECTION("against a server that accepts TCP and never answers") {
+        net::io_context silent_io;
+        net::ip::tcp::acceptor acceptor(silent_io, {net::ip::make_address("127.0.0.1"), 0});
+        net::ip::tcp::socket held(silent_io);
+        acceptor.async_accept(held, [](auto) {});
+        std::thread silent([&] { silent_io.run(); });
+
+        net::io_context io;
+        ShardConfig config = Harness::client_config(profiles::discord(), Compression::none);
+        config.session.url = "ws://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port());
+        Shard shard(io.get_executor(), config);
+        std::promise<std::error_code> finished;
+        shard.on_finish([&](std::error_code e) { finished.set_value(e); });
+        shard.start();
+        std::thread runner([&] { io.run(); });
+        std::this_thread::sleep_for(200ms);
+        CHECK(shard.state() == ShardState::connecting);
+        shard.stop();
+        auto result = finished.get_future();
+        REQUIRE(result.wait_for(10s) == std::future_status::ready);
+        CHECK_FALSE(result.get());
+        runner.join();  // returns only once no operation is pending
+        silent_io.stop();
+        silent.join();
+    }
+    SECTION("after random delays, many times") {
+        sim::Simulator sim(Harness::sim_config(profiles::fluxer()));
+        sim.start();
+        for (int delay_ms : {0, 1, 2, 5, 10, 20, 50, 100}) {
+            net::io_context io;
+            ShardConfig config = Harness::client_config(profiles::fluxer(), Compression::zstd_stream);
+            config.session.url = sim.url();
+            Shard shard(io.get_executor(), config);
+            std::promise<std::error_code> finished;
+            shard.on_finish([&](std::error_code e) { finished.set_value(e); });
+            shard.start();
+            std::thread runner([&] { io.run(); });
+            std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+            shard.stop();
+            auto result = finished.get_future();
+            REQUIRE(result.wait_for(10s) == std::future_status::ready);
+            CHECK_FALSE(result.get());
+            runner.join();
+            CHECK(shard.state() == ShardState::stopped);
+        }
+        sim.stop();
+    }
+}
+
+TEST_CASE("repeated failed connects back off instead of storming") {
+    // A port with nothing listening: every connect is refused at once.
+    net::io_context probe;
+    net::ip::tcp::acceptor acceptor(probe, {net::ip::make_address("127.0.0.1"), 0});
+    auto port = acceptor.local_endpoint().port();
+    acceptor.close();
+
+    net::io_context io;
+    ShardConfig config = Harness::client_config(profiles::discord(), Compression::none);
+    config.session.url = "ws://127.0.0.1:" + std::to_string(port);
+    config.session.backoff.initial = 100ms;
+    config.session.backoff.max = 400ms;
+    Shard shard(io.get_executor(), config);
+    std::atomic<int> attempts{0};
+    shard.on_state([&](ShardState state, std::string_view) {
+        if (state == ShardState::connecting) {
+            ++attempts;
+        }
+    });
+    std::promise<void> done;
+    shard.on_finish([&](std::error_code) { done.set_value(); });
+    shard.start();
+    std::thread runner([&] { io.run(); });
+    std::this_thread::sleep_for(2s);
+    shard.stop();
+    REQUIRE(done.get_future().wait_for(10s) == std::future_status::ready);
+    runner.join();
+    // Delays 0, ≥50, ≥100, ≥200, then ≥200 each (max 400 × [0.5, 1)): at most ~12 in 2 s.
+    CHECK(attempts >= 3);
+    CHECK(attempts <= 14);
+}
