@@ -151,7 +151,9 @@ struct Outgoing {
 
 }  // namespace
 
-struct Simulator::Impl : std::enable_shared_from_this<Simulator::Impl> {
+// Owns the io_context that runs every connection: nothing inside holds the
+// Impl alive, so destroying it (and the io_context) ends everything.
+struct Simulator::Impl {
     SimConfig config;
     net::io_context io;
     tcp::acceptor acceptor{io};
@@ -208,7 +210,6 @@ namespace {
 
 struct Connection : std::enable_shared_from_this<Connection> {
     Simulator::Impl& sim;
-    std::shared_ptr<Simulator::Impl> keep_alive;
     websocket::stream<beast::tcp_stream> ws;
     Compression compression = Compression::none;
     bool inbound_zstd = false;
@@ -232,7 +233,6 @@ struct Connection : std::enable_shared_from_this<Connection> {
 
     Connection(Simulator::Impl& s, tcp::socket socket)
         : sim(s),
-          keep_alive(s.shared_from_this()),
           ws(std::move(socket)),
           stall_timer(s.io),
           watchdog(s.io) {}
@@ -709,7 +709,6 @@ void Simulator::Impl::do_fault(const Fault& fault) {
 }
 
 net::awaitable<void> Simulator::Impl::accept_loop() {
-    auto self = shared_from_this();
     for (;;) {
         beast::error_code ec;
         tcp::socket socket = co_await acceptor.async_accept(use_awaitable_ec(ec));
@@ -737,7 +736,7 @@ void Simulator::start() {
     s.acceptor.listen();
     s.bound_port = s.acceptor.local_endpoint().port();
     net::co_spawn(s.io, s.accept_loop(), net::detached);
-    s.thread = std::thread([impl = impl_] { impl->io.run(); });
+    s.thread = std::thread([impl = impl_.get()] { impl->io.run(); });
 }
 
 void Simulator::stop() {
@@ -767,7 +766,7 @@ std::uint16_t Simulator::port() const { return impl_->bound_port; }
 std::string Simulator::url() const { return impl_->url(); }
 
 void Simulator::dispatch(std::string type, std::string data_json) {
-    net::post(impl_->io, [s = impl_, t = std::move(type), d = std::move(data_json)] {
+    net::post(impl_->io, [s = impl_.get(), t = std::move(type), d = std::move(data_json)] {
         s->do_dispatch(t, d);
     });
 }
@@ -778,7 +777,7 @@ void Simulator::dispatch_oversized(std::size_t bytes) {
 }
 
 void Simulator::fault(Fault f) {
-    net::post(impl_->io, [s = impl_, f] { s->do_fault(f); });
+    net::post(impl_->io, [s = impl_.get(), f] { s->do_fault(f); });
 }
 
 SimStats Simulator::stats() const {
@@ -806,7 +805,6 @@ void Simulator::play(std::vector<std::string> lines, std::function<void(bool)> d
 
 net::awaitable<void> Simulator::Impl::play(std::vector<std::string> lines,
                                            std::function<void(bool)> done) {
-    auto self = shared_from_this();
     net::steady_timer timer(io);
     bool ok = true;
     auto wait_for = [&](auto condition, std::chrono::milliseconds limit) -> net::awaitable<bool> {
