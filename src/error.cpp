@@ -9,26 +9,35 @@ namespace gatewire {
 namespace {
 
 class GatewayCategory final : public std::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "gatewire"; }
     std::string message(int value) const override {
         switch (static_cast<errc>(value)) {
-            case errc::decompression_failed: return "the compressed stream is corrupt";
-            case errc::message_too_large: return "a message exceeded the size bound and was skipped";
-            case errc::invalid_payload: return "a message is not a JSON gateway payload";
-            case errc::command_too_large: return "the command exceeds the gateway's byte cap and was not sent";
-            case errc::not_connected: return "the shard is not running";
-            case errc::invalid_url: return "the gateway URL is not a ws:// or wss:// URL";
-            case errc::unsupported_compression: return "the profile does not offer this compression";
-            case errc::connect_timeout: return "connecting to the gateway timed out";
-            case errc::stopped: return "the shard was stopped";
+            case errc::decompression_failed:
+                return "the compressed stream is corrupt";
+            case errc::message_too_large:
+                return "a message exceeded the size bound and was skipped";
+            case errc::invalid_payload:
+                return "a message is not a JSON gateway payload";
+            case errc::command_too_large:
+                return "the command exceeds the gateway's byte cap and was not sent";
+            case errc::not_connected:
+                return "the shard is not running";
+            case errc::invalid_url:
+                return "the gateway URL is not a ws:// or wss:// URL";
+            case errc::unsupported_compression:
+                return "the profile does not offer this compression";
+            case errc::connect_timeout:
+                return "connecting to the gateway timed out";
+            case errc::stopped:
+                return "the shard was stopped";
         }
         return "unknown gatewire error " + std::to_string(value);
     }
 };
 
 class CloseCategory final : public std::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "gateway close"; }
     std::string message(int value) const override {
         // Meanings are shared by both gateways; the Discord table is the superset.
@@ -55,9 +64,12 @@ const std::error_category& close_category() noexcept {
 
 std::string_view to_string(CloseAction action) noexcept {
     switch (action) {
-        case CloseAction::resume: return "resume";
-        case CloseAction::identify: return "identify";
-        case CloseAction::fatal: return "fatal";
+        case CloseAction::resume:
+            return "resume";
+        case CloseAction::identify:
+            return "identify";
+        case CloseAction::fatal:
+            return "fatal";
     }
     return "?";
 }

@@ -8,9 +8,12 @@ namespace gatewire {
 
 std::string_view to_string(Compression c) noexcept {
     switch (c) {
-        case Compression::none: return "none";
-        case Compression::zlib_stream: return "zlib-stream";
-        case Compression::zstd_stream: return "zstd-stream";
+        case Compression::none:
+            return "none";
+        case Compression::zlib_stream:
+            return "zlib-stream";
+        case Compression::zstd_stream:
+            return "zstd-stream";
     }
     return "none";
 }

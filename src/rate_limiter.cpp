@@ -14,7 +14,9 @@ bool RateLimiter::allows(TimePoint now, std::size_t reserve) noexcept {
     return sent_.size() < budget;
 }
 
-void RateLimiter::record(TimePoint now) { sent_.push_back(now); }
+void RateLimiter::record(TimePoint now) {
+    sent_.push_back(now);
+}
 
 RateLimiter::TimePoint RateLimiter::next_slot(std::size_t reserve) const noexcept {
     std::size_t budget = limit_.count > reserve ? limit_.count - reserve : 0;

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <random>
 
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include "gatewire/envelope.hpp"
 #include "gatewire/error.hpp"
@@ -16,15 +16,24 @@ namespace gatewire {
 
 std::string_view to_string(ShardState state) noexcept {
     switch (state) {
-        case ShardState::idle: return "idle";
-        case ShardState::connecting: return "connecting";
-        case ShardState::identifying: return "identifying";
-        case ShardState::resuming: return "resuming";
-        case ShardState::ready: return "ready";
-        case ShardState::reconnecting: return "reconnecting";
-        case ShardState::stopping: return "stopping";
-        case ShardState::stopped: return "stopped";
-        case ShardState::failed: return "failed";
+        case ShardState::idle:
+            return "idle";
+        case ShardState::connecting:
+            return "connecting";
+        case ShardState::identifying:
+            return "identifying";
+        case ShardState::resuming:
+            return "resuming";
+        case ShardState::ready:
+            return "ready";
+        case ShardState::reconnecting:
+            return "reconnecting";
+        case ShardState::stopping:
+            return "stopping";
+        case ShardState::stopped:
+            return "stopped";
+        case ShardState::failed:
+            return "failed";
     }
     return "?";
 }
@@ -61,7 +70,9 @@ constexpr std::string_view operating_system() {
 #endif
 }
 
-std::string format_ms(milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
+std::string format_ms(milliseconds ms) {
+    return std::to_string(ms.count()) + " ms";
+}
 
 }  // namespace
 
@@ -274,7 +285,8 @@ struct Session::Impl {
         reconnect_at.reset();
         phase = Phase::connecting;
         ++stats.connects;
-        bool use_resume_url = has_session() && profile.has_resume_gateway_url && !resume_url.empty();
+        bool use_resume_url =
+            has_session() && profile.has_resume_gateway_url && !resume_url.empty();
         std::string url = profile.gateway_url(use_resume_url ? resume_url : base_url, compression);
         if (url.empty()) {
             finish(errc::invalid_url, ShardState::failed, "invalid gateway URL");
@@ -300,8 +312,8 @@ struct Session::Impl {
         phase = Phase::waiting;
         reconnect_at = now + delay;
         show(ShardState::reconnecting, plan.reason + "; " +
-                                           (has_session() ? "resuming" : "identifying") +
-                                           " in " + format_ms(delay));
+                                           (has_session() ? "resuming" : "identifying") + " in " +
+                                           format_ms(delay));
     }
 
     // Close the open socket, then reconnect as planned.
@@ -341,8 +353,12 @@ struct Session::Impl {
             return;
         }
         switch (envelope.op) {
-            case op::dispatch: handle_dispatch(envelope, message, now); break;
-            case op::heartbeat: send_heartbeat(now); break;
+            case op::dispatch:
+                handle_dispatch(envelope, message, now);
+                break;
+            case op::heartbeat:
+                send_heartbeat(now);
+                break;
             case op::heartbeat_ack:
                 if (ack_pending) {
                     latency = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -350,12 +366,16 @@ struct Session::Impl {
                 }
                 ack_pending = false;
                 break;
-            case op::hello: handle_hello(envelope, now); break;
+            case op::hello:
+                handle_hello(envelope, now);
+                break;
             case op::reconnect:
                 close_and_reconnect({true, milliseconds{0}, "server asked to reconnect (op 7)"},
                                     now);
                 break;
-            case op::invalid_session: handle_invalid_session(envelope, now); break;
+            case op::invalid_session:
+                handle_invalid_session(envelope, now);
+                break;
             case op::gateway_error:
                 report(errc::invalid_payload,
                        "gateway error (op 12): " + std::string(envelope.data));
@@ -374,7 +394,8 @@ struct Session::Impl {
             d["heartbeat_interval"].is_number_unsigned() && d["heartbeat_interval"] > 0) {
             every = milliseconds{d["heartbeat_interval"].get<std::int64_t>()};
         } else {
-            report(errc::invalid_payload, "Hello without a valid heartbeat_interval; using 41250 ms");
+            report(errc::invalid_payload,
+                   "Hello without a valid heartbeat_interval; using 41250 ms");
         }
         interval = every;
         hello_deadline.reset();
@@ -507,9 +528,9 @@ void Session::on_connect_failed(std::error_code error, TimePoint now) {
         return;
     }
     s.report(error, "connect failed: " + error.message());
-    s.wait_and_reconnect({s.has_session(), std::chrono::milliseconds{0},
-                          "connect failed (" + error.message() + ")"},
-                         now);
+    s.wait_and_reconnect(
+        {s.has_session(), std::chrono::milliseconds{0}, "connect failed (" + error.message() + ")"},
+        now);
 }
 
 void Session::on_message(std::span<const std::uint8_t> bytes, bool message_end, TimePoint now) {
@@ -522,8 +543,11 @@ void Session::on_message(std::span<const std::uint8_t> bytes, bool message_end, 
     DecodeStatus status = s.decoder.feed(bytes, message_end);
     for (;;) {
         switch (status) {
-            case DecodeStatus::incomplete: return;
-            case DecodeStatus::complete: s.handle_message(s.decoder.message(), now); break;
+            case DecodeStatus::incomplete:
+                return;
+            case DecodeStatus::complete:
+                s.handle_message(s.decoder.message(), now);
+                break;
             case DecodeStatus::too_large:
                 s.report(errc::message_too_large, "skipped a message larger than " +
                                                       std::to_string(s.config.max_message_bytes) +
@@ -534,9 +558,9 @@ void Session::on_message(std::span<const std::uint8_t> bytes, bool message_end, 
                     return;
                 }
                 s.report(errc::decompression_failed, "corrupt compressed stream; reconnecting");
-                s.close_and_reconnect({s.has_session(), std::chrono::milliseconds{0},
-                                       "corrupt compressed stream"},
-                                      now);
+                s.close_and_reconnect(
+                    {s.has_session(), std::chrono::milliseconds{0}, "corrupt compressed stream"},
+                    now);
                 return;
         }
         if (!s.decoder.has_pending() || s.phase == Phase::done) {
@@ -552,15 +576,19 @@ void Session::on_closed(std::optional<std::uint16_t> code, TimePoint now) {
     switch (s.phase) {
         case Phase::idle:
         case Phase::waiting:
-        case Phase::done: return;
-        case Phase::stopping: s.finish({}, ShardState::stopped, "stopped"); return;
+        case Phase::done:
+            return;
+        case Phase::stopping:
+            s.finish({}, ShardState::stopped, "stopped");
+            return;
         case Phase::closing: {
             Impl::Plan plan = std::move(*s.after_close);
             s.after_close.reset();
             s.wait_and_reconnect(std::move(plan), now);
             return;
         }
-        default: break;
+        default:
+            break;
     }
     if (!code) {
         s.wait_and_reconnect({s.has_session(), std::chrono::milliseconds{0}, "connection lost"},
@@ -605,11 +633,10 @@ void Session::on_tick(TimePoint now) {
         return;
     }
     if (s.ready_deadline && now >= *s.ready_deadline) {
-        s.close_and_reconnect(
-            {s.has_session(), std::chrono::milliseconds{0},
-             std::string(s.phase == Phase::resuming ? "no RESUMED" : "no READY") + " within " +
-                 format_ms(s.config.ready_timeout)},
-            now);
+        s.close_and_reconnect({s.has_session(), std::chrono::milliseconds{0},
+                               std::string(s.phase == Phase::resuming ? "no RESUMED" : "no READY") +
+                                   " within " + format_ms(s.config.ready_timeout)},
+                              now);
         return;
     }
     if (s.identify_at && now >= *s.identify_at) {
@@ -638,15 +665,19 @@ void Session::stop(TimePoint now, bool keep_resumable) {
     using Phase = Impl::Phase;
     switch (s.phase) {
         case Phase::idle:
-        case Phase::waiting: s.finish({}, ShardState::stopped, "stopped"); return;
+        case Phase::waiting:
+            s.finish({}, ShardState::stopped, "stopped");
+            return;
         case Phase::done:
-        case Phase::stopping: return;
+        case Phase::stopping:
+            return;
         case Phase::closing:
             s.phase = Phase::stopping;
             s.after_close.reset();
             s.show(ShardState::stopping, "stopping");
             return;
-        default: break;
+        default:
+            break;
     }
     s.stop_heartbeating();
     s.phase = Phase::stopping;
@@ -713,7 +744,9 @@ std::optional<TimePoint> Session::next_deadline() const {
     return earliest;
 }
 
-ShardState Session::state() const noexcept { return impl_->shown_state; }
+ShardState Session::state() const noexcept {
+    return impl_->shown_state;
+}
 
 std::optional<ResumableSession> Session::resumable() const {
     const Impl& s = *impl_;
@@ -731,8 +764,12 @@ std::optional<std::chrono::milliseconds> Session::heartbeat_interval() const noe
     return impl_->interval;
 }
 
-const SessionStats& Session::stats() const noexcept { return impl_->stats; }
+const SessionStats& Session::stats() const noexcept {
+    return impl_->stats;
+}
 
-std::size_t Session::queued_commands() const noexcept { return impl_->commands.size(); }
+std::size_t Session::queued_commands() const noexcept {
+    return impl_->commands.size();
+}
 
 }  // namespace gatewire

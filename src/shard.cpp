@@ -6,6 +6,8 @@
 #include <mutex>
 #include <variant>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -19,8 +21,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "gatewire/error.hpp"
 #include "gatewire/log.hpp"
@@ -144,9 +144,7 @@ struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
         resumable = config.session.resume;
     }
 
-    std::uint32_t shard_id() const {
-        return config.session.shard ? config.session.shard->id : 0;
-    }
+    std::uint32_t shard_id() const { return config.session.shard ? config.session.shard->id : 0; }
 
     // Carry out everything the session asked for, then re-arm its timer.
     void pump();
@@ -167,8 +165,8 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
     Stream ws;
     std::deque<std::variant<action::Send, action::Close>> outbox;
     bool writing = false;
-    bool open = false;      // the WebSocket handshake finished
-    bool aborted = false;   // closed before it opened
+    bool open = false;     // the WebSocket handshake finished
+    bool aborted = false;  // closed before it opened
     bool close_sent = false;
 
     template <class... Args>
@@ -214,7 +212,8 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
             } else {
                 auto& close = std::get<action::Close>(next);
                 self->close_sent = true;
-                websocket::close_reason reason(static_cast<websocket::close_code>(close.code), close.reason);
+                websocket::close_reason reason(static_cast<websocket::close_code>(close.code),
+                                               close.reason);
                 co_await self->ws.async_close(reason, net::redirect_error(net::use_awaitable, ec));
                 if (ec) {
                     beast::get_lowest_layer(self->ws).close();
@@ -232,8 +231,8 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
         auto& lowest = beast::get_lowest_layer(ws);
         lowest.expires_after(shard->config.connect_timeout);
         tcp::resolver resolver(shard->strand);
-        auto endpoints = co_await resolver.async_resolve(url.host, url.port,
-                                                         net::redirect_error(net::use_awaitable, ec));
+        auto endpoints = co_await resolver.async_resolve(
+            url.host, url.port, net::redirect_error(net::use_awaitable, ec));
         if (ec || aborted) {
             co_return ec ? ec : net::error::operation_aborted;
         }
@@ -311,9 +310,8 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
                 break;
             }
             auto bytes = buffer.cdata();
-            shard.session.on_message(
-                {static_cast<const std::uint8_t*>(bytes.data()), bytes.size()},
-                self->ws.is_message_done(), Clock::now());
+            shard.session.on_message({static_cast<const std::uint8_t*>(bytes.data()), bytes.size()},
+                                     self->ws.is_message_done(), Clock::now());
             buffer.consume(n);
             shard.pump();
             co_await shard.wait_for_room();
@@ -322,7 +320,8 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
             }
         }
         std::optional<std::uint16_t> code;
-        if (ec == websocket::error::closed && self->ws.reason().code != websocket::close_code::none) {
+        if (ec == websocket::error::closed &&
+            self->ws.reason().code != websocket::close_code::none) {
             code = static_cast<std::uint16_t>(self->ws.reason().code);
         }
         if (!code) {
@@ -549,8 +548,8 @@ void detail::ShardCore::drain() {
 
 Shard::Shard(net::any_io_executor io, ShardConfig config,
              std::optional<net::any_io_executor> handlers)
-    : impl_(std::make_shared<detail::ShardCore>(std::move(io), std::move(config),
-                                   handlers ? *handlers : shared_handler_executor())) {}
+    : impl_(std::make_shared<detail::ShardCore>(
+          std::move(io), std::move(config), handlers ? *handlers : shared_handler_executor())) {}
 
 Shard::~Shard() {
     if (impl_->started) {
@@ -558,10 +557,18 @@ Shard::~Shard() {
     }
 }
 
-void Shard::on_event(EventHandler handler) { impl_->event_handler = std::move(handler); }
-void Shard::on_state(StateHandler handler) { impl_->state_handler = std::move(handler); }
-void Shard::on_error(ErrorHandler handler) { impl_->error_handler = std::move(handler); }
-void Shard::on_finish(FinishHandler handler) { impl_->finish_handler = std::move(handler); }
+void Shard::on_event(EventHandler handler) {
+    impl_->event_handler = std::move(handler);
+}
+void Shard::on_state(StateHandler handler) {
+    impl_->state_handler = std::move(handler);
+}
+void Shard::on_error(ErrorHandler handler) {
+    impl_->error_handler = std::move(handler);
+}
+void Shard::on_finish(FinishHandler handler) {
+    impl_->finish_handler = std::move(handler);
+}
 
 void Shard::start() {
     impl_->started = true;
@@ -622,6 +629,8 @@ SessionStats Shard::stats() const {
     return impl_->stats;
 }
 
-std::uint32_t Shard::id() const noexcept { return impl_->shard_id(); }
+std::uint32_t Shard::id() const noexcept {
+    return impl_->shard_id();
+}
 
 }  // namespace gatewire

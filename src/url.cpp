@@ -17,7 +17,8 @@ std::optional<Url> Url::parse(std::string_view text) {
     }
     auto authority_end = text.find_first_of("/?#");
     std::string_view authority = text.substr(0, authority_end);
-    std::string_view rest = authority_end == std::string_view::npos ? "" : text.substr(authority_end);
+    std::string_view rest =
+        authority_end == std::string_view::npos ? "" : text.substr(authority_end);
     if (authority.empty() || authority.find('@') != std::string_view::npos) {
         return std::nullopt;
     }

@@ -16,10 +16,10 @@ constexpr std::size_t retained_capacity = 256 * 1024;
 struct ZlibStreamDecoder::State {
     z_stream stream{};
     std::size_t max_bytes;
-    std::size_t used = 0;       // bytes of the current message inflated so far
-    bool skipping = false;      // the current message went past max_bytes
-    bool broken = false;        // inflate reported corrupt data
-    bool ready_for_next = true; // message_ holds a finished message to clear first
+    std::size_t used = 0;                // bytes of the current message inflated so far
+    bool skipping = false;               // the current message went past max_bytes
+    bool broken = false;                 // inflate reported corrupt data
+    bool ready_for_next = true;          // message_ holds a finished message to clear first
     std::array<std::uint8_t, 4> tail{};  // the last four compressed bytes seen
     std::size_t tail_size = 0;
 

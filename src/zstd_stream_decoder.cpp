@@ -40,7 +40,9 @@ void ZstdStreamDecoder::reset() {
 }
 
 namespace {
-bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 }  // namespace
 
 DecodeStatus ZstdStreamDecoder::feed(std::span<const std::uint8_t> bytes) {

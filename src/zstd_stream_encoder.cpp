@@ -16,7 +16,9 @@ ZstdStreamEncoder::~ZstdStreamEncoder() = default;
 ZstdStreamEncoder::ZstdStreamEncoder(ZstdStreamEncoder&&) noexcept = default;
 ZstdStreamEncoder& ZstdStreamEncoder::operator=(ZstdStreamEncoder&&) noexcept = default;
 
-void ZstdStreamEncoder::reset() { state_ = std::make_unique<State>(state_->level); }
+void ZstdStreamEncoder::reset() {
+    state_ = std::make_unique<State>(state_->level);
+}
 
 std::string ZstdStreamEncoder::encode(std::string_view message) {
     std::string out;

@@ -143,7 +143,8 @@ int main(int argc, char** argv) {
     std::uint64_t lowest = seen.empty() ? 0 : *seen.begin();
     std::uint64_t highest = seen.empty() ? 0 : *seen.rbegin();
     std::uint64_t missing = seen.empty() ? 0 : highest - lowest + 1 - seen.size();
-    std::cout << "\n" << events << " events, seq " << lowest << ".." << highest << ": " << missing
+    std::cout << "\n"
+              << events << " events, seq " << lowest << ".." << highest << ": " << missing
               << " missing, " << repeated << " twice; " << stats.identifies << " identify, "
               << stats.resumes << " resume, " << stats.heartbeats << " heartbeats\n";
     if (error) {

@@ -8,7 +8,7 @@
 namespace gatewire {
 
 class JsonBoundary {
-public:
+  public:
     // Scan more bytes of the current document. Returns the offset in `bytes`
     // just past the document's end, or npos when it has not ended yet.
     std::size_t scan(std::string_view bytes) noexcept;
@@ -17,7 +17,7 @@ public:
 
     static constexpr std::size_t npos = std::string_view::npos;
 
-private:
+  private:
     int depth_ = 0;
     bool started_ = false;
     bool in_string_ = false;

@@ -15,7 +15,7 @@
 namespace gatewire {
 
 class MessageDecoder {
-public:
+  public:
     MessageDecoder(Compression compression, std::size_t max_message_bytes);
 
     // `bytes` is part of one WebSocket message; `message_end` is true on its last part.
@@ -26,7 +26,7 @@ public:
     void reset();
     Compression compression() const noexcept { return compression_; }
 
-private:
+  private:
     // Uncompressed: the WebSocket message is the JSON message.
     struct Plain {
         std::size_t max_bytes;

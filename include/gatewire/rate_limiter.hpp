@@ -10,7 +10,7 @@
 namespace gatewire {
 
 class RateLimiter {
-public:
+  public:
     using TimePoint = std::chrono::steady_clock::time_point;
 
     explicit RateLimiter(RateLimit limit) : limit_(limit) {}
@@ -21,7 +21,7 @@ public:
     // The earliest time allows(·, reserve) becomes true (a past time: at once).
     TimePoint next_slot(std::size_t reserve = 0) const noexcept;
 
-private:
+  private:
     void expire(TimePoint now) noexcept;
     RateLimit limit_;
     std::deque<TimePoint> sent_;

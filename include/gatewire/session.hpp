@@ -36,13 +36,13 @@ struct ShardId {
 
 struct SessionConfig {
     const Profile* profile = &profiles::discord();
-    std::string token;  // never logged, never printed
-    std::string url;    // base URL; empty: the profile's default
+    std::string token;                       // never logged, never printed
+    std::string url;                         // base URL; empty: the profile's default
     std::optional<Compression> compression;  // empty: the profile's default
-    std::uint64_t intents = 0;                // Discord only
+    std::uint64_t intents = 0;               // Discord only
     std::optional<ShardId> shard;
-    std::string presence_json;           // initial presence object, empty: none
-    std::string identify_extra_json;     // extra Identify fields as a JSON object
+    std::string presence_json;        // initial presence object, empty: none
+    std::string identify_extra_json;  // extra Identify fields as a JSON object
     std::size_t max_message_bytes = 64 * 1024 * 1024;
     Backoff backoff;
     std::chrono::milliseconds hello_timeout{20000};
@@ -98,7 +98,7 @@ struct SessionStats {
 };
 
 class Session {
-public:
+  public:
     explicit Session(SessionConfig config);
     ~Session();
     Session(Session&&) noexcept;
@@ -132,7 +132,7 @@ public:
     const SessionStats& stats() const noexcept;
     std::size_t queued_commands() const noexcept;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -37,7 +37,7 @@ struct ShardConfig {
 };
 
 class Shard {
-public:
+  public:
     using EventHandler = std::function<void(const RawEvent&)>;
     using StateHandler = std::function<void(ShardState, std::string_view detail)>;
     using ErrorHandler = std::function<void(std::error_code, std::string_view detail)>;
@@ -76,7 +76,7 @@ public:
     SessionStats stats() const;
     std::uint32_t id() const noexcept;
 
-private:
+  private:
     std::shared_ptr<detail::ShardCore> impl_;
 };
 

@@ -14,7 +14,7 @@
 namespace gatewire {
 
 class ZlibStreamDecoder {
-public:
+  public:
     explicit ZlibStreamDecoder(std::size_t max_message_bytes);
     ~ZlibStreamDecoder();
     ZlibStreamDecoder(ZlibStreamDecoder&&) noexcept;
@@ -26,7 +26,7 @@ public:
     // Forget the stream: for a new connection.
     void reset();
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> state_;
     std::string message_;

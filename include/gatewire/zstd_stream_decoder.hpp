@@ -15,7 +15,7 @@
 namespace gatewire {
 
 class ZstdStreamDecoder {
-public:
+  public:
     explicit ZstdStreamDecoder(std::size_t max_message_bytes);
     ~ZstdStreamDecoder();
     ZstdStreamDecoder(ZstdStreamDecoder&&) noexcept;
@@ -27,7 +27,7 @@ public:
     bool has_pending() const noexcept;
     void reset();
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> state_;
     std::string message_;

@@ -11,7 +11,7 @@
 namespace gatewire {
 
 class ZstdStreamEncoder {
-public:
+  public:
     explicit ZstdStreamEncoder(int level = 3);
     ~ZstdStreamEncoder();
     ZstdStreamEncoder(ZstdStreamEncoder&&) noexcept;
@@ -21,7 +21,7 @@ public:
     std::string encode(std::string_view message);
     void reset();
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> state_;
 };

@@ -5,8 +5,8 @@
 
 #include <condition_variable>
 #include <future>
-#include <numeric>
 #include <mutex>
+#include <numeric>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
@@ -147,9 +147,8 @@ struct Harness {
 
     void send_messages(int from, int to) {
         for (int i = from; i <= to; ++i) {
-            sim.dispatch("MESSAGE_CREATE",
-                         R"({"id":")" + std::to_string(1000 + i) + R"(","content":"m)" +
-                             std::to_string(i) + R"("})");
+            sim.dispatch("MESSAGE_CREATE", R"({"id":")" + std::to_string(1000 + i) +
+                                               R"(","content":"m)" + std::to_string(i) + R"("})");
         }
     }
 };
@@ -378,7 +377,8 @@ TEST_CASE("a payload split over several WebSocket messages is reassembled") {
             h.start(Harness::client_config(*mode.profile, mode.compression));
             REQUIRE(h.wait_ready());
             h.sim.fault({sim::Fault::Kind::split_next, 0, true, 5});
-            h.sim.dispatch("GUILD_CREATE", R"({"id":"1","name":")" + std::string(3000, 'g') + R"("})");
+            h.sim.dispatch("GUILD_CREATE",
+                           R"({"id":"1","name":")" + std::string(3000, 'g') + R"("})");
             h.send_messages(1, 3);
             REQUIRE(h.wait_events(5));
             check_exactly_once(h.dispatch_seqs(), 5);
@@ -551,7 +551,8 @@ TEST_CASE("stop is clean at any moment, mid-connect included") {
         sim.start();
         for (int delay_ms : {0, 1, 2, 5, 10, 20, 50, 100}) {
             net::io_context io;
-            ShardConfig config = Harness::client_config(profiles::fluxer(), Compression::zstd_stream);
+            ShardConfig config =
+                Harness::client_config(profiles::fluxer(), Compression::zstd_stream);
             config.session.url = sim.url();
             Shard shard(io.get_executor(), config);
             std::promise<std::error_code> finished;
@@ -600,4 +601,21 @@ TEST_CASE("repeated failed connects back off instead of storming") {
     // Delays 0, ≥50, ≥100, ≥200, then ≥200 each (max 400 × [0.5, 1)): at most ~12 in 2 s.
     CHECK(attempts >= 3);
     CHECK(attempts <= 14);
+}
+
+TEST_CASE("the server's rate limit (4008) costs a resume, not the session") {
+    sim::SimConfig config = Harness::sim_config(profiles::discord());
+    config.command_limit = 4;  // identify, heartbeat and two commands
+    Harness h(config);
+    h.start(Harness::client_config(profiles::discord(), Compression::zlib_stream));
+    REQUIRE(h.wait_ready());
+    for (int i = 0; i < 6; ++i) {
+        CHECK_FALSE(h.shard->send(8, R"({"guild_id":"1","query":"","limit":0})"));
+    }
+    REQUIRE(h.wait_sim([](const auto& s) {
+        return std::count(s.server_close_codes.begin(), s.server_close_codes.end(), 4008) >= 1 &&
+               s.resumes >= 1;
+    }));
+    CHECK(h.sim.stats().identifies == 1);
+    CHECK_FALSE(h.finished.has_value());
 }

@@ -1,6 +1,6 @@
+#include <zlib.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <zlib.h>
 
 #include "../support/fixtures.hpp"
 #include "gatewire/envelope.hpp"
@@ -37,7 +37,8 @@ std::vector<std::uint8_t> deflate_sync(z_stream& stream, const std::string& text
 }  // namespace
 
 TEST_CASE("zlib-stream decodes a real Discord HELLO frame") {
-    auto frame = test::bytes_of(test::read_file(fixtures_dir() / "discord/frames/hello.zlib-stream.bin"));
+    auto frame =
+        test::bytes_of(test::read_file(fixtures_dir() / "discord/frames/hello.zlib-stream.bin"));
     REQUIRE(frame.size() == 111);
     MessageDecoder decoder(Compression::zlib_stream, 1 << 20);
     REQUIRE(decoder.feed(frame, true) == DecodeStatus::complete);
@@ -47,7 +48,8 @@ TEST_CASE("zlib-stream decodes a real Discord HELLO frame") {
 }
 
 TEST_CASE("zlib-stream buffers a message split at any byte until the 00 00 FF FF suffix") {
-    auto frame = test::bytes_of(test::read_file(fixtures_dir() / "discord/frames/hello.zlib-stream.bin"));
+    auto frame =
+        test::bytes_of(test::read_file(fixtures_dir() / "discord/frames/hello.zlib-stream.bin"));
     MessageDecoder decoder(Compression::zlib_stream, 1 << 20);
     for (std::size_t i = 0; i + 1 < frame.size(); ++i) {
         REQUIRE(decoder.feed({frame.data() + i, 1}, true) == DecodeStatus::incomplete);
@@ -58,7 +60,8 @@ TEST_CASE("zlib-stream buffers a message split at any byte until the 00 00 FF FF
 
 TEST_CASE("zlib-stream keeps one context across the frames of a real connection") {
     auto frames = json::parse(test::read_file(fixtures_dir() / "spacebar/zlib_stream_frames.json"));
-    auto expected = json::parse(test::read_file(fixtures_dir() / "spacebar/zlib_stream_decoded.json"));
+    auto expected =
+        json::parse(test::read_file(fixtures_dir() / "spacebar/zlib_stream_decoded.json"));
     REQUIRE(frames.size() == expected.size());
     MessageDecoder decoder(Compression::zlib_stream, 1 << 20);
     for (std::size_t i = 0; i < frames.size(); ++i) {
@@ -78,7 +81,8 @@ TEST_CASE("zlib-stream reports corrupt data and recovers after reset") {
     CHECK(decoder.feed(garbage, true) == DecodeStatus::corrupt);
     CHECK(decoder.feed(garbage, true) == DecodeStatus::corrupt);
     decoder.reset();
-    auto frame = test::bytes_of(test::read_file(fixtures_dir() / "discord/frames/hello.zlib-stream.bin"));
+    auto frame =
+        test::bytes_of(test::read_file(fixtures_dir() / "discord/frames/hello.zlib-stream.bin"));
     CHECK(decoder.feed(frame, true) == DecodeStatus::complete);
 }
 
@@ -99,7 +103,8 @@ TEST_CASE("zlib-stream refuses a decompression bomb and stays in step with the s
 }
 
 TEST_CASE("zstd-stream decodes a real Discord HELLO from an open stream") {
-    auto frame = test::bytes_of(test::read_file(fixtures_dir() / "discord/frames/hello.zstd-stream.bin"));
+    auto frame =
+        test::bytes_of(test::read_file(fixtures_dir() / "discord/frames/hello.zstd-stream.bin"));
     REQUIRE(frame.size() == 117);
     MessageDecoder decoder(Compression::zstd_stream, 1 << 20);
     REQUIRE(decoder.feed(frame, true) == DecodeStatus::complete);
@@ -123,7 +128,8 @@ TEST_CASE("zstd stream encoder and decoder round-trip flushed messages, split or
     ZstdStreamEncoder encoder;
     MessageDecoder decoder(Compression::zstd_stream, 1 << 20);
     for (int i = 0; i < 20; ++i) {
-        std::string message = R"({"op":0,"s":)" + std::to_string(i) + R"(,"t":"X","d":{"text":"a \"quoted\" } brace"}})";
+        std::string message = R"({"op":0,"s":)" + std::to_string(i) +
+                              R"(,"t":"X","d":{"text":"a \"quoted\" } brace"}})";
         auto bytes = test::bytes_of(encoder.encode(message));
         if (i % 2 == 0) {
             REQUIRE(decoder.feed(bytes, true) == DecodeStatus::complete);
@@ -173,7 +179,8 @@ TEST_CASE("JSON boundary ignores brackets inside strings and escapes") {
 }
 
 TEST_CASE("the envelope peek reads op, s and t in any order and finds d raw") {
-    std::string message = R"({"t":"MESSAGE_CREATE","s":42,"op":0,"d":{"id":"18446744073709551615","n":[1,2]}})";
+    std::string message =
+        R"({"t":"MESSAGE_CREATE","s":42,"op":0,"d":{"id":"18446744073709551615","n":[1,2]}})";
     message.reserve(message.size() + message_padding);
     Envelope envelope;
     REQUIRE_FALSE(peek_envelope(message, envelope));

@@ -68,7 +68,8 @@ struct Driver {
         server(R"({"op":10,"d":{"heartbeat_interval":)" + std::to_string(interval) + "}}");
     }
     void dispatch(std::uint64_t seq, const std::string& type, const std::string& d = "{}") {
-        server(R"({"op":0,"s":)" + std::to_string(seq) + R"(,"t":")" + type + R"(","d":)" + d + "}");
+        server(R"({"op":0,"s":)" + std::to_string(seq) + R"(,"t":")" + type + R"(","d":)" + d +
+               "}");
     }
     void ready(std::uint64_t seq = 1, const std::string& resume_url = "wss://resume.example") {
         dispatch(seq, "READY",
@@ -305,12 +306,13 @@ TEST_CASE("close codes that need a new session identify; the rest resume") {
         std::uint16_t code;
         bool resumes;
     };
-    for (Case c : {Case{&profiles::discord(), 4000, true}, Case{&profiles::discord(), 4001, true},
-                   Case{&profiles::discord(), 4002, true}, Case{&profiles::discord(), 4003, false},
-                   Case{&profiles::discord(), 4005, true}, Case{&profiles::discord(), 4007, false},
-                   Case{&profiles::discord(), 4008, true}, Case{&profiles::discord(), 4009, false},
-                   Case{&profiles::fluxer(), 4009, true}, Case{&profiles::discord(), 1000, true},
-                   Case{&profiles::discord(), 1001, true}, Case{&profiles::discord(), 4321, true}}) {
+    for (Case c :
+         {Case{&profiles::discord(), 4000, true}, Case{&profiles::discord(), 4001, true},
+          Case{&profiles::discord(), 4002, true}, Case{&profiles::discord(), 4003, false},
+          Case{&profiles::discord(), 4005, true}, Case{&profiles::discord(), 4007, false},
+          Case{&profiles::discord(), 4008, true}, Case{&profiles::discord(), 4009, false},
+          Case{&profiles::fluxer(), 4009, true}, Case{&profiles::discord(), 1000, true},
+          Case{&profiles::discord(), 1001, true}, Case{&profiles::discord(), 4321, true}}) {
         SessionConfig config = Driver::discord();
         config.profile = c.profile;
         Driver d(config);
@@ -351,11 +353,13 @@ TEST_CASE("failed connects back off exponentially with jitter, up to a cap") {
         TimePoint failed_at = d.now;
         auto deadline = d.session.next_deadline();
         REQUIRE(deadline);
-        gaps.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - failed_at));
+        gaps.push_back(
+            std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - failed_at));
         d.advance(std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - d.now));
         REQUIRE(d.all<action::Connect>().size() == 1);
     }
-    std::vector<std::chrono::milliseconds> expected = {0ms, 500ms, 1000ms, 2000ms, 4000ms, 4000ms, 4000ms};
+    std::vector<std::chrono::milliseconds> expected = {0ms,    500ms,  1000ms, 2000ms,
+                                                       4000ms, 4000ms, 4000ms};
     CHECK(gaps == expected);
 }
 

@@ -20,7 +20,8 @@ const char* usage =
     "  --heartbeat-ms N           heartbeat interval sent in Hello (default 41250)\n"
     "  --scenario demo            play the built-in demo session\n"
     "  --messages N               messages in the demo scenario (default 300)\n"
-    "  --script FILE              play JSON lines: {\"t\":…,\"d\":…} dispatches and {\"sim\":…} directives\n"
+    "  --script FILE              play JSON lines: {\"t\":…,\"d\":…} dispatches and {\"sim\":…} "
+    "directives\n"
     "  --fixtures DIR             dispatch every fixture payload in DIR after READY\n"
     "  --exit-after-script        exit once the script has played and clients have left\n"
     "Prints \"listening on ws://127.0.0.1:PORT\" on its first line.\n";

@@ -72,7 +72,7 @@ std::string envelope(int op, const std::string& d, std::optional<std::uint64_t> 
 
 // One outgoing compressed stream per connection.
 class OutgoingCompressor {
-public:
+  public:
     explicit OutgoingCompressor(Compression c) : compression_(c) {
         if (c == Compression::zlib_stream) {
             deflateInit(&zlib_, Z_DEFAULT_COMPRESSION);
@@ -126,7 +126,7 @@ public:
         return out;
     }
 
-private:
+  private:
     Compression compression_;
     z_stream zlib_{};
     ZSTD_CCtx* zstd_ = nullptr;
@@ -232,10 +232,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
     std::deque<SteadyClock::time_point> received;
 
     Connection(Simulator::Impl& s, tcp::socket socket)
-        : sim(s),
-          ws(std::move(socket)),
-          stall_timer(s.io),
-          watchdog(s.io) {}
+        : sim(s), ws(std::move(socket)), stall_timer(s.io), watchdog(s.io) {}
 
     bool ready() const { return session != nullptr && !closing && !ended && !draining; }
 
@@ -327,12 +324,10 @@ struct Connection : std::enable_shared_from_this<Connection> {
             self->ws.binary(out.binary);
             for (std::size_t i = 0; i < out.parts.size() && !ec; ++i) {
                 if (out.fragments) {
-                    co_await self->ws.async_write_some(i + 1 == out.parts.size(),
-                                                       net::buffer(out.parts[i]),
-                                                       use_awaitable_ec(ec));
+                    co_await self->ws.async_write_some(
+                        i + 1 == out.parts.size(), net::buffer(out.parts[i]), use_awaitable_ec(ec));
                 } else {
-                    co_await self->ws.async_write(net::buffer(out.parts[i]),
-                                                  use_awaitable_ec(ec));
+                    co_await self->ws.async_write(net::buffer(out.parts[i]), use_awaitable_ec(ec));
                 }
             }
             if (ec) {
@@ -391,8 +386,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
             st.hosts.emplace_back(request[http::field::host]);
             st.targets.push_back(target);
         });
-        self->ws.set_option(
-            websocket::stream_base::timeout::suggested(beast::role_type::server));
+        self->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
         self->ws.read_message_max(1024 * 1024);
         co_await self->ws.async_accept(request, use_awaitable_ec(ec));
         if (ec) {
@@ -417,8 +411,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
             self->close(4002);
         } else {
             self->send_payload(10, "{\"heartbeat_interval\":" +
-                                       std::to_string(sim.config.heartbeat_interval.count()) +
-                                       "}");
+                                       std::to_string(sim.config.heartbeat_interval.count()) + "}");
             self->last_heartbeat = SteadyClock::now();
             net::co_spawn(sim.io, run_watchdog(self), net::detached);
         }
@@ -469,7 +462,8 @@ struct Connection : std::enable_shared_from_this<Connection> {
     bool over_rate_limit() {
         auto now = SteadyClock::now();
         received.push_back(now);
-        while (!received.empty() && received.front() + sim.config.profile->command_limit.per <= now) {
+        while (!received.empty() &&
+               received.front() + sim.config.profile->command_limit.per <= now) {
             received.pop_front();
         }
         return received.size() > sim.config.command_limit;
@@ -501,8 +495,12 @@ struct Connection : std::enable_shared_from_this<Connection> {
                     send_payload(11, "null");
                 }
                 return;
-            case 2: identify(d); return;
-            case 6: resume(d); return;
+            case 2:
+                identify(d);
+                return;
+            case 6:
+                resume(d);
+                return;
             case 3:
             case 4:
             case 8:
@@ -519,7 +517,9 @@ struct Connection : std::enable_shared_from_this<Connection> {
                     st.commands_received.push_back(text);
                 });
                 return;
-            default: close(4001); return;
+            default:
+                close(4001);
+                return;
         }
     }
 
@@ -543,7 +543,8 @@ struct Connection : std::enable_shared_from_this<Connection> {
             close(4004);
             return;
         }
-        if (profile.uses_intents && (!d.contains("intents") || !d["intents"].is_number_unsigned())) {
+        if (profile.uses_intents &&
+            (!d.contains("intents") || !d["intents"].is_number_unsigned())) {
             close(4013);
             return;
         }
@@ -568,8 +569,8 @@ struct Connection : std::enable_shared_from_this<Connection> {
         for (std::size_t i = 0; i < sim.config.guilds; ++i) {
             guilds.push_back({{"id", sim.snowflake()}, {"unavailable", true}});
         }
-        json user = {{"id", "1103289870211317770"}, {"username", "simbot"}, {"bot", true},
-                     {"discriminator", "0"}, {"global_name", nullptr}, {"avatar", nullptr}};
+        json user = {{"id", "1103289870211317770"}, {"username", "simbot"},   {"bot", true},
+                     {"discriminator", "0"},        {"global_name", nullptr}, {"avatar", nullptr}};
         json ready = {{"session_id", created->id}, {"user", user}, {"guilds", guilds}};
         if (profile.has_resume_gateway_url) {
             ready["v"] = profile.api_version;
@@ -608,9 +609,8 @@ struct Connection : std::enable_shared_from_this<Connection> {
         }
         resumed->connection = weak_from_this();
         session = resumed;
-        std::uint64_t after = d.contains("seq") && d["seq"].is_number_unsigned()
-                                  ? d["seq"].get<std::uint64_t>()
-                                  : 0;
+        std::uint64_t after =
+            d.contains("seq") && d["seq"].is_number_unsigned() ? d["seq"].get<std::uint64_t>() : 0;
         std::uint64_t replayed = 0;
         for (const auto& [seq, text] : resumed->replay) {
             if (seq > after) {
@@ -682,8 +682,12 @@ void Simulator::Impl::do_fault(const Fault& fault) {
                 }
                 c->send_payload(9, fault.flag ? "true" : "false");
                 break;
-            case Fault::Kind::close: c->close(fault.code); break;
-            case Fault::Kind::withhold_acks: c->withhold_acks = fault.flag; break;
+            case Fault::Kind::close:
+                c->close(fault.code);
+                break;
+            case Fault::Kind::withhold_acks:
+                c->withhold_acks = fault.flag;
+                break;
             case Fault::Kind::stall:
                 c->stalled_until = SteadyClock::now() + fault.duration;
                 c->withhold_acks = true;
@@ -697,12 +701,24 @@ void Simulator::Impl::do_fault(const Fault& fault) {
                     },
                     net::detached);
                 break;
-            case Fault::Kind::reset: c->reset(); break;
-            case Fault::Kind::split_next: c->split_next = std::max<std::size_t>(2, fault.count); break;
-            case Fault::Kind::corrupt_next: c->corrupt_next = true; break;
-            case Fault::Kind::heartbeat_request: c->send_payload(1, "null"); break;
-            case Fault::Kind::unknown_opcode: c->send_payload(fault.code, "{}"); break;
-            case Fault::Kind::garbage: c->send_text("this is not json"); break;
+            case Fault::Kind::reset:
+                c->reset();
+                break;
+            case Fault::Kind::split_next:
+                c->split_next = std::max<std::size_t>(2, fault.count);
+                break;
+            case Fault::Kind::corrupt_next:
+                c->corrupt_next = true;
+                break;
+            case Fault::Kind::heartbeat_request:
+                c->send_payload(1, "null");
+                break;
+            case Fault::Kind::unknown_opcode:
+                c->send_payload(fault.code, "{}");
+                break;
+            case Fault::Kind::garbage:
+                c->send_text("this is not json");
+                break;
         }
     }
     refresh_ready_count();
@@ -725,7 +741,9 @@ net::awaitable<void> Simulator::Impl::accept_loop() {
 
 Simulator::Simulator(SimConfig config) : impl_(std::make_shared<Impl>(std::move(config))) {}
 
-Simulator::~Simulator() { stop(); }
+Simulator::~Simulator() {
+    stop();
+}
 
 void Simulator::start() {
     Impl& s = *impl_;
@@ -762,8 +780,12 @@ void Simulator::stop() {
     s.sessions.clear();
 }
 
-std::uint16_t Simulator::port() const { return impl_->bound_port; }
-std::string Simulator::url() const { return impl_->url(); }
+std::uint16_t Simulator::port() const {
+    return impl_->bound_port;
+}
+std::string Simulator::url() const {
+    return impl_->url();
+}
 
 void Simulator::dispatch(std::string type, std::string data_json) {
     net::post(impl_->io, [s = impl_.get(), t = std::move(type), d = std::move(data_json)] {
@@ -903,7 +925,9 @@ std::vector<std::string> demo_script(std::size_t messages) {
             {"owner_id", id(100)},
             {"member_count", 3 + g},
             {"unavailable", false},
-            {"roles", json::array({{{"id", guilds[g]}, {"name", "@everyone"}, {"permissions", "1071698660929"}}})},
+            {"roles",
+             json::array(
+                 {{{"id", guilds[g]}, {"name", "@everyone"}, {"permissions", "1071698660929"}}})},
             {"channels", json::array({{{"id", id(10 + g)}, {"type", 0}, {"name", "general"}}})},
             {"members", json::array()},
             {"presences", json::array()},
@@ -917,7 +941,11 @@ std::vector<std::string> demo_script(std::size_t messages) {
         json d = {{"id", id(1000 + n)},
                   {"channel_id", id(10 + g)},
                   {"guild_id", guilds[g]},
-                  {"author", {{"id", id(200 + n % 7)}, {"username", "user" + std::to_string(n % 7)}, {"discriminator", "0"}, {"avatar", nullptr}}},
+                  {"author",
+                   {{"id", id(200 + n % 7)},
+                    {"username", "user" + std::to_string(n % 7)},
+                    {"discriminator", "0"},
+                    {"avatar", nullptr}}},
                   {"content", "message number " + std::to_string(n)},
                   {"timestamp", "2026-11-23T12:00:00.000000+00:00"},
                   {"edited_timestamp", nullptr},
@@ -935,13 +963,22 @@ std::vector<std::string> demo_script(std::size_t messages) {
         std::size_t g = n % guilds.size();
         if (n % 25 == 0) {
             lines.push_back(json{{"t", "TYPING_START"},
-                                 {"d", {{"channel_id", id(10 + g)}, {"guild_id", guilds[g]}, {"user_id", id(200 + n % 7)}, {"timestamp", 1795435200}}}}
+                                 {"d",
+                                  {{"channel_id", id(10 + g)},
+                                   {"guild_id", guilds[g]},
+                                   {"user_id", id(200 + n % 7)},
+                                   {"timestamp", 1795435200}}}}
                                 .dump());
         }
         lines.push_back(message(n));
         if (n % 10 == 0) {
             lines.push_back(json{{"t", "MESSAGE_REACTION_ADD"},
-                                 {"d", {{"user_id", id(200 + (n + 3) % 7)}, {"channel_id", id(10 + g)}, {"message_id", id(1000 + n)}, {"guild_id", guilds[g]}, {"emoji", {{"id", nullptr}, {"name", "👍"}}}}}}
+                                 {"d",
+                                  {{"user_id", id(200 + (n + 3) % 7)},
+                                   {"channel_id", id(10 + g)},
+                                   {"message_id", id(1000 + n)},
+                                   {"guild_id", guilds[g]},
+                                   {"emoji", {{"id", nullptr}, {"name", "👍"}}}}}}
                                 .dump());
         }
     }

@@ -31,10 +31,17 @@ std::string json_string(std::string_view text) {
     std::string out = "\"";
     for (char c : text) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            default: out += c;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            default:
+                out += c;
         }
     }
     return out + "\"";
@@ -118,10 +125,10 @@ int main(int argc, char** argv) {
         if (max_events != 0 && printed >= max_events) {
             return;
         }
-        std::string line = "{\"shard\":" + std::to_string(event.shard_id) +
-                           ",\"seq\":" + std::to_string(event.seq) + ",\"t\":" +
-                           json_string(event.name) + ",\"d\":" +
-                           std::string(event.data().empty() ? "null" : event.data()) + "}\n";
+        std::string line =
+            "{\"shard\":" + std::to_string(event.shard_id) +
+            ",\"seq\":" + std::to_string(event.seq) + ",\"t\":" + json_string(event.name) +
+            ",\"d\":" + std::string(event.data().empty() ? "null" : event.data()) + "}\n";
         std::cout << line << std::flush;
         if (max_events != 0 && ++printed == max_events) {
             shard.stop();

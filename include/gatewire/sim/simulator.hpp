@@ -17,7 +17,7 @@ namespace gatewire::sim {
 struct SimConfig {
     const Profile* profile = &profiles::discord();
     std::string address = "127.0.0.1";
-    std::uint16_t port = 0;  // 0: any free port
+    std::uint16_t port = 0;           // 0: any free port
     std::string token = "sim-token";  // the only token accepted; empty: any
     std::chrono::milliseconds heartbeat_interval{41250};
     // Close 4009 when the client sent no heartbeat for interval × this.
@@ -61,18 +61,18 @@ struct SimStats {
     std::uint64_t heartbeats = 0;
     std::uint64_t dispatched = 0;  // events created (each has a seq)
     std::uint64_t replayed = 0;
-    std::uint64_t commands = 0;    // ops other than 1, 2, 6
+    std::uint64_t commands = 0;        // ops other than 1, 2, 6
     std::uint64_t ready_sessions = 0;  // open connections with a live session
     std::vector<std::uint16_t> client_close_codes;
     std::vector<std::uint16_t> server_close_codes;
-    std::vector<std::string> hosts;    // Host header of each connection
-    std::vector<std::string> targets;  // request target of each connection
+    std::vector<std::string> hosts;              // Host header of each connection
+    std::vector<std::string> targets;            // request target of each connection
     std::vector<std::string> commands_received;  // raw JSON of each command
-    std::string last_identify;  // with the token replaced by "<token>"
+    std::string last_identify;                   // with the token replaced by "<token>"
 };
 
 class Simulator {
-public:
+  public:
     explicit Simulator(SimConfig config);
     ~Simulator();
     Simulator(const Simulator&) = delete;
@@ -101,7 +101,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     std::shared_ptr<Impl> impl_;
 };
 
