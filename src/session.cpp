@@ -357,7 +357,12 @@ struct Session::Impl {
                 handle_dispatch(envelope, message, now);
                 break;
             case op::heartbeat:
+                // Answer at once; restarting the schedule keeps a request that lands just
+                // before our own heartbeat from looking like a missed ACK.
                 send_heartbeat(now);
+                if (interval) {
+                    next_heartbeat = now + *interval;
+                }
                 break;
             case op::heartbeat_ack:
                 if (ack_pending) {

@@ -169,6 +169,21 @@ TEST_CASE("the server's heartbeat request is answered at once") {
     CHECK(d.sent(1)[0]["d"] == 1);
 }
 
+TEST_CASE("a heartbeat request restarts the heartbeat schedule, so it never looks like a zombie") {
+    Driver d(Driver::fluxer(0.5));
+    d.start_ready(1000);
+    d.advance(450ms);  // our first heartbeat is due at 500 ms
+    d.server(R"({"op":1,"d":null})");
+    REQUIRE(d.sent(1).size() == 1);
+    d.advance(999ms);  // the scheduled heartbeat moved to 1450 ms
+    CHECK(d.sent(1).size() == 1);
+    CHECK(d.all<action::Close>().empty());
+    d.server(R"({"op":11})");
+    d.advance(1ms);
+    CHECK(d.sent(1).size() == 2);
+    CHECK(d.all<action::Close>().empty());
+}
+
 TEST_CASE("no ACK between two heartbeats: zombie, close keeping the session, resume") {
     Driver d(Driver::discord(0.0));
     d.start_ready(1000);
