@@ -1,0 +1,115 @@
+// The decoders and encoders of every event, instantiated once here.
+#include "gatewire/decode.hpp"
+
+#include <string>
+
+#include "json_reader.hpp"
+#include "json_writer.hpp"
+
+namespace gatewire {
+
+namespace {
+
+template <class E>
+bool decode_buffer(const char* data, std::size_t size, E& out, DecodeError* error) {
+    thread_local simdjson::dom::parser parser;
+    detail::ReadContext context;
+    auto run = [&]() -> bool {
+        simdjson::dom::element root;
+        // The caller guarantees the padding: parse in place, no copy.
+        if (auto e = parser.parse(data, size, false).get(root)) {
+            return context.fail(e);
+        }
+        if (root.is_null()) {
+            return true;  // RESUMED and friends: nothing to decode
+        }
+        if (!root.is_object() && !root.is_array()) {
+            return context.fail("expected an object or an array as the payload");
+        }
+        if constexpr (requires { E::whole_payload; }) {
+            using First = boost::mp11::mp_front<detail::members_of<E>>;
+            return detail::read(root, out.*First::pointer, context);
+        } else {
+            return detail::read(root, out, context);
+        }
+    };
+    if (run()) {
+        return true;
+    }
+    if (error != nullptr) {
+        error->event = std::string(event_traits<E>::name);
+        error->path = detail::join_path(context.path);
+        error->message = std::move(context.message);
+    }
+    return false;
+}
+
+}  // namespace
+
+template <Event E>
+bool decode(std::string_view d_json, E& out, DecodeError* error) {
+    thread_local std::string padded;
+    padded.reserve(d_json.size() + simdjson::SIMDJSON_PADDING);
+    padded.assign(d_json.data(), d_json.size());
+    return decode_buffer(padded.data(), padded.size(), out, error);
+}
+
+template <Event E>
+bool decode(const RawEvent& event, E& out, DecodeError* error) {
+    std::size_t room = event.message.capacity() - event.data_offset;
+    bool ok =
+        room >= event.data_size + simdjson::SIMDJSON_PADDING
+            ? decode_buffer(event.message.data() + event.data_offset, event.data_size, out, error)
+            : decode(event.data(), out, error);
+    if (!ok && error != nullptr) {
+        error->seq = event.seq;
+    }
+    return ok;
+}
+
+template <Event E>
+std::string encode_json(const E& event) {
+    if constexpr (requires { E::whole_payload; }) {
+        using First = boost::mp11::mp_front<detail::members_of<E>>;
+        return detail::write(event.*First::pointer).dump();
+    } else {
+        return detail::write(event).dump();
+    }
+}
+
+#define GATEWIRE_X(id, wire, Struct, from)                                                 \
+    template bool decode<events::Struct>(std::string_view, events::Struct&, DecodeError*); \
+    template bool decode<events::Struct>(const RawEvent&, events::Struct&, DecodeError*);  \
+    template std::string encode_json<events::Struct>(const events::Struct&);
+GATEWIRE_EVENT_LIST(GATEWIRE_X)
+#undef GATEWIRE_X
+
+bool decode_to_json(EventType type, std::string_view d_json, std::string& out, DecodeError* error) {
+    switch (type) {
+#define GATEWIRE_X(id, wire, Struct, from)   \
+    case EventType::id: {                    \
+        events::Struct event;                \
+        if (!decode(d_json, event, error)) { \
+            return false;                    \
+        }                                    \
+        out = encode_json(event);            \
+        return true;                         \
+    }
+        GATEWIRE_EVENT_LIST(GATEWIRE_X)
+#undef GATEWIRE_X
+    }
+    return false;
+}
+
+std::string DecodeError::to_string() const {
+    std::string text = event.empty() ? std::string("payload") : event;
+    if (seq != 0) {
+        text += " (seq " + std::to_string(seq) + ")";
+    }
+    if (!path.empty()) {
+        text += " at " + path;
+    }
+    return text + ": " + message;
+}
+
+}  // namespace gatewire

@@ -1,0 +1,454 @@
+// The one generic decoder: simdjson's DOM (whose parser picks the CPU's best
+// kernel at run time) walked straight into described structs.
+// Internal; the public entry points are in gatewire/decode.hpp.
+#pragma once
+
+#include <array>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include <simdjson.h>
+#include <boost/describe/members.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include "gatewire/model/channel.hpp"
+#include "gatewire/model/fields.hpp"
+#include "gatewire/model/message.hpp"
+#include "gatewire/model/sticker.hpp"
+
+namespace gatewire::detail {
+
+namespace dom = simdjson::dom;
+
+struct ReadContext {
+    std::string message;
+    std::vector<std::string> path;  // innermost first, while unwinding
+
+    bool fail(std::string why) {
+        message = std::move(why);
+        return false;
+    }
+    bool fail(simdjson::error_code code) { return fail(simdjson::error_message(code)); }
+};
+
+inline const char* json_type_name(dom::element v) {
+    switch (v.type()) {
+        case dom::element_type::ARRAY:
+            return "an array";
+        case dom::element_type::OBJECT:
+            return "an object";
+        case dom::element_type::INT64:
+        case dom::element_type::UINT64:
+        case dom::element_type::DOUBLE:
+            return "a number";
+        case dom::element_type::STRING:
+            return "a string";
+        case dom::element_type::BOOL:
+            return "a boolean";
+        case dom::element_type::NULL_VALUE:
+            return "null";
+    }
+    return "something else";
+}
+
+inline bool wrong_type(dom::element v, ReadContext& c, const char* expected,
+                       simdjson::error_code code) {
+    if (code != simdjson::INCORRECT_TYPE) {
+        return c.fail(code);  // a number out of range, say
+    }
+    return c.fail(std::string("expected ") + expected + ", got " + json_type_name(v));
+}
+
+// Member names carry a trailing underscore where the JSON name is a keyword.
+constexpr std::string_view json_name(std::string_view member) noexcept {
+    if (!member.empty() && member.back() == '_') {
+        member.remove_suffix(1);
+    }
+    return member;
+}
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+template <class T>
+struct is_nullable : std::false_type {};
+template <class T>
+struct is_nullable<Nullable<T>> : std::true_type {};
+template <class T>
+struct is_vector : std::false_type {};
+template <class T, class A>
+struct is_vector<std::vector<T, A>> : std::true_type {};
+template <class T>
+struct is_shared : std::false_type {};
+template <class T>
+struct is_shared<std::shared_ptr<T>> : std::true_type {};
+template <class T>
+struct is_map : std::false_type {};
+template <class K, class V>
+struct is_map<std::map<K, V>> : std::true_type {};
+
+template <class T>
+concept Described = boost::describe::has_describe_members<T>::value;
+
+template <class T>
+concept HasNestedProperties = requires {
+    T::nested_properties;
+};
+
+template <class T>
+using members_of = boost::describe::describe_members<T, boost::describe::mod_public |
+                                                            boost::describe::mod_inherited>;
+
+template <class T>
+bool read(dom::element v, T& out, ReadContext& c);
+
+// --- scalars --------------------------------------------------------------
+
+inline bool read_string(dom::element v, std::string& out, ReadContext& c) {
+    std::string_view s;
+    if (auto e = v.get_string().get(s)) {
+        return wrong_type(v, c, "a string", e);
+    }
+    out.assign(s.data(), s.size());
+    return true;
+}
+
+inline bool read_snowflake(dom::element v, Snowflake& out, ReadContext& c) {
+    std::string_view s;
+    if (!v.get_string().get(s)) {
+        if (auto id = Snowflake::parse(s)) {
+            out = *id;
+            return true;
+        }
+        return c.fail("expected a snowflake, got \"" + std::string(s.substr(0, 32)) + "\"");
+    }
+    if (v.is_uint64() || v.is_int64()) {
+        std::uint64_t n = 0;
+        if (auto e = v.get_uint64().get(n)) {
+            return c.fail(e);
+        }
+        out = Snowflake{n};  // old payloads send small ids as numbers
+        return true;
+    }
+    return c.fail(std::string("expected a snowflake string, got ") + json_type_name(v));
+}
+
+inline bool read_timestamp(dom::element v, Timestamp& out, ReadContext& c) {
+    std::string_view s;
+    if (!v.get_string().get(s)) {
+        if (auto t = parse_timestamp(s)) {
+            out = *t;
+            return true;
+        }
+        return c.fail("expected an ISO 8601 timestamp, got \"" + std::string(s.substr(0, 40)) +
+                      "\"");
+    }
+    std::int64_t n = 0;
+    if (!v.get_int64().get(n)) {
+        out = timestamp_from_unix(n);
+        return true;
+    }
+    return c.fail(std::string("expected a timestamp, got ") + json_type_name(v));
+}
+
+inline bool read_permissions(dom::element v, Permissions& out, ReadContext& c) {
+    std::string_view s;
+    if (!v.get_string().get(s)) {
+        if (auto bits = Snowflake::parse(s)) {  // same grammar: unsigned decimal
+            out.bits = bits->value;
+            return true;
+        }
+        return c.fail("expected a decimal permission set, got \"" + std::string(s.substr(0, 32)) +
+                      "\"");
+    }
+    if (!v.get_uint64().get(out.bits)) {
+        return true;  // v6-era payloads send a number
+    }
+    return c.fail(std::string("expected a permission string, got ") + json_type_name(v));
+}
+
+inline bool read_raw(dom::element v, RawJson& out, ReadContext&) {
+    out.text = simdjson::minify(v);
+    return true;
+}
+
+inline bool read_nonce(dom::element v, Nonce& out, ReadContext& c) {
+    if (v.is_string()) {
+        return read_string(v, out.text, c);
+    }
+    if (v.is_number()) {
+        out.text = simdjson::minify(v);
+        return true;
+    }
+    return c.fail(std::string("expected a string or a number, got ") + json_type_name(v));
+}
+
+inline bool read_sticker_tags(dom::element v, StickerTags& out, ReadContext& c) {
+    std::string_view s;
+    if (v.get_string().get(s)) {
+        return read(v, out.items, c);  // Fluxer: a list
+    }
+    out.items.clear();
+    while (!s.empty()) {
+        auto comma = s.find(',');
+        std::string_view tag = s.substr(0, comma);
+        while (!tag.empty() && tag.front() == ' ') {
+            tag.remove_prefix(1);
+        }
+        while (!tag.empty() && tag.back() == ' ') {
+            tag.remove_suffix(1);
+        }
+        if (!tag.empty()) {
+            out.items.emplace_back(tag);
+        }
+        s = comma == std::string_view::npos ? std::string_view{} : s.substr(comma + 1);
+    }
+    return true;
+}
+
+inline bool read_overwrite_type(dom::element v, OverwriteType& out, ReadContext& c) {
+    std::string_view s;
+    if (!v.get_string().get(s)) {
+        if (s == "role" || s == "member") {
+            out = s == "role" ? OverwriteType::role : OverwriteType::member;
+            return true;
+        }
+        return c.fail("expected 0, 1, \"role\" or \"member\", got \"" +
+                      std::string(s.substr(0, 32)) + "\"");
+    }
+    std::int64_t n = 0;
+    if (auto e = v.get_int64().get(n)) {
+        return wrong_type(v, c, "an overwrite type", e);
+    }
+    out = static_cast<OverwriteType>(n);
+    return true;
+}
+
+template <class Int>
+bool read_integer(dom::element v, Int& out, ReadContext& c) {
+    if constexpr (std::is_unsigned_v<Int>) {
+        std::uint64_t n = 0;
+        if (auto e = v.get_uint64().get(n)) {
+            return wrong_type(v, c, "an unsigned integer", e);
+        }
+        if (n > std::numeric_limits<Int>::max()) {
+            return c.fail("integer " + std::to_string(n) + " out of range");
+        }
+        out = static_cast<Int>(n);
+    } else {
+        std::int64_t n = 0;
+        if (auto e = v.get_int64().get(n)) {
+            return wrong_type(v, c, "an integer", e);
+        }
+        if (n < std::numeric_limits<Int>::min() || n > std::numeric_limits<Int>::max()) {
+            return c.fail("integer " + std::to_string(n) + " out of range");
+        }
+        out = static_cast<Int>(n);
+    }
+    return true;
+}
+
+// --- described structs ----------------------------------------------------
+
+template <class T>
+struct FieldEntry {
+    std::string_view name;
+    bool (*read)(dom::element, T&, ReadContext&);
+};
+
+template <class T>
+const auto& field_table() {
+    static const auto table = [] {
+        std::array<FieldEntry<T>, boost::mp11::mp_size<members_of<T>>::value> entries{};
+        std::size_t i = 0;
+        boost::mp11::mp_for_each<members_of<T>>([&](auto member) {
+            using M = decltype(member);
+            entries[i++] = {json_name(M::name), [](dom::element v, T& obj, ReadContext& c) {
+                                return read(v, obj.*M::pointer, c);
+                            }};
+        });
+        return entries;
+    }();
+    return table;
+}
+
+template <class T>
+bool read_fields(dom::object object, T& out, ReadContext& c) {
+    const auto& table = field_table<T>();
+    std::size_t hint = 0;  // fields usually arrive in the same order every time
+    for (auto [key, value] : object) {
+        const FieldEntry<T>* entry = nullptr;
+        if (hint < table.size() && table[hint].name == key) {
+            entry = &table[hint];
+        } else {
+            for (const auto& candidate : table) {
+                if (candidate.name == key) {
+                    entry = &candidate;
+                    break;
+                }
+            }
+        }
+        if (entry == nullptr) {
+            if constexpr (HasNestedProperties<T>) {
+                if (key == T::nested_properties) {
+                    dom::object nested;
+                    if (auto e = value.get_object().get(nested)) {
+                        c.path.emplace_back(key);
+                        return wrong_type(value, c, "an object", e);
+                    }
+                    if (!read_fields(nested, out, c)) {
+                        c.path.emplace_back(key);
+                        return false;
+                    }
+                }
+            }
+            continue;  // unknown fields are ignored
+        }
+        hint = static_cast<std::size_t>(entry - table.data()) + 1;
+        if (!entry->read(value, out, c)) {
+            c.path.emplace_back(entry->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+// --- the dispatcher over types ---------------------------------------------
+
+template <class T>
+bool read(dom::element v, T& out, ReadContext& c) {
+    if constexpr (is_optional<T>::value || is_nullable<T>::value || is_shared<T>::value) {
+        if (v.is_null()) {
+            if constexpr (is_nullable<T>::value) {
+                out.set_null();
+            } else {
+                out.reset();
+            }
+            return true;
+        }
+        if constexpr (is_shared<T>::value) {
+            auto value = std::make_shared<std::remove_const_t<typename T::element_type>>();
+            if (!read(v, *value, c)) {
+                return false;
+            }
+            out = std::move(value);
+            return true;
+        } else {
+            return read(v, out.emplace(), c);
+        }
+    } else {
+        // A null where a plain value is expected leaves the default: servers
+        // send null for "nothing" in places the docs call non-nullable.
+        if (v.is_null()) {
+            return true;
+        }
+        if constexpr (std::is_same_v<T, bool>) {
+            if (auto e = v.get_bool().get(out)) {
+                return wrong_type(v, c, "a boolean", e);
+            }
+            return true;
+        } else if constexpr (std::is_same_v<T, OverwriteType>) {
+            return read_overwrite_type(v, out, c);
+        } else if constexpr (std::is_enum_v<T>) {
+            std::underlying_type_t<T> n{};
+            if (!read_integer(v, n, c)) {
+                return false;
+            }
+            out = static_cast<T>(n);
+            return true;
+        } else if constexpr (std::is_integral_v<T>) {
+            return read_integer(v, out, c);
+        } else if constexpr (std::is_floating_point_v<T>) {
+            double d = 0;
+            if (auto e = v.get_double().get(d)) {
+                return wrong_type(v, c, "a number", e);
+            }
+            out = static_cast<T>(d);
+            return true;
+        } else if constexpr (std::is_same_v<T, std::string>) {
+            return read_string(v, out, c);
+        } else if constexpr (std::is_same_v<T, Snowflake>) {
+            return read_snowflake(v, out, c);
+        } else if constexpr (std::is_same_v<T, Timestamp>) {
+            return read_timestamp(v, out, c);
+        } else if constexpr (std::is_same_v<T, Permissions>) {
+            return read_permissions(v, out, c);
+        } else if constexpr (std::is_same_v<T, RawJson>) {
+            return read_raw(v, out, c);
+        } else if constexpr (std::is_same_v<T, Secret>) {
+            return read_string(v, out.value, c);
+        } else if constexpr (std::is_same_v<T, Nonce>) {
+            return read_nonce(v, out, c);
+        } else if constexpr (std::is_same_v<T, StickerTags>) {
+            return read_sticker_tags(v, out, c);
+        } else if constexpr (is_vector<T>::value) {
+            dom::array array;
+            if (auto e = v.get_array().get(array)) {
+                return wrong_type(v, c, "an array", e);
+            }
+            out.clear();
+            out.reserve(array.size());
+            std::size_t index = 0;
+            for (dom::element item : array) {
+                if (!read(item, out.emplace_back(), c)) {
+                    c.path.push_back("[" + std::to_string(index) + "]");
+                    return false;
+                }
+                ++index;
+            }
+            return true;
+        } else if constexpr (is_map<T>::value) {
+            dom::object object;
+            if (auto e = v.get_object().get(object)) {
+                return wrong_type(v, c, "an object", e);
+            }
+            for (auto [key, value] : object) {
+                typename T::key_type k{};
+                if constexpr (std::is_same_v<typename T::key_type, Snowflake>) {
+                    auto id = Snowflake::parse(key);
+                    if (!id) {
+                        c.path.emplace_back(key);
+                        return c.fail("expected a snowflake as the key");
+                    }
+                    k = *id;
+                } else {
+                    k = typename T::key_type(key);
+                }
+                if (!read(value, out[k], c)) {
+                    c.path.emplace_back(key);
+                    return false;
+                }
+            }
+            return true;
+        } else if constexpr (Described<T>) {
+            dom::object object;
+            if (auto e = v.get_object().get(object)) {
+                return wrong_type(v, c, "an object", e);
+            }
+            return read_fields(object, out, c);
+        } else {
+            static_assert(sizeof(T) == 0, "no JSON reader for this type");
+        }
+    }
+}
+
+// Joins the unwound path: ["id", "[2]", "mentions"] -> "mentions[2].id".
+inline std::string join_path(const std::vector<std::string>& reversed) {
+    std::string path;
+    for (auto it = reversed.rbegin(); it != reversed.rend(); ++it) {
+        if (!path.empty() && !it->empty() && it->front() != '[') {
+            path += '.';
+        }
+        path += *it;
+    }
+    return path;
+}
+
+}  // namespace gatewire::detail
