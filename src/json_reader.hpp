@@ -263,18 +263,68 @@ struct FieldEntry {
     bool (*read)(dom::element, T&, ReadContext&);
 };
 
+// A struct's fields by JSON name: an open-addressing hash over (length,
+// first, last character), sized so probes are short, with the field order as
+// a first guess (servers send fields in a stable order).
 template <class T>
-const auto& field_table() {
-    static const auto table = [] {
-        std::array<FieldEntry<T>, boost::mp11::mp_size<members_of<T>>::value> entries{};
+struct FieldTable {
+    static constexpr std::size_t count = boost::mp11::mp_size<members_of<T>>::value;
+    static constexpr std::size_t slots = [] {
+        std::size_t n = 8;
+        while (n < count * 4) {
+            n *= 2;
+        }
+        return n;
+    }();
+
+    std::array<FieldEntry<T>, count> entries{};
+    std::array<std::uint8_t, slots> index{};  // entry + 1; 0 is empty
+
+    static constexpr std::size_t hash(std::string_view key) noexcept {
+        if (key.empty()) {
+            return 0;
+        }
+        return (key.size() * 131u + static_cast<unsigned char>(key.front()) * 31u +
+                static_cast<unsigned char>(key.back()) * 7u +
+                static_cast<unsigned char>(key[key.size() / 2])) &
+               (slots - 1);
+    }
+
+    const FieldEntry<T>* find(std::string_view key, std::size_t hint) const noexcept {
+        if (hint < count && entries[hint].name == key) {
+            return &entries[hint];
+        }
+        for (std::size_t slot = hash(key);; slot = (slot + 1) & (slots - 1)) {
+            std::uint8_t at = index[slot];
+            if (at == 0) {
+                return nullptr;
+            }
+            if (entries[at - 1].name == key) {
+                return &entries[at - 1];
+            }
+        }
+    }
+};
+
+template <class T>
+const FieldTable<T>& field_table() {
+    static_assert(FieldTable<T>::count < 255, "too many fields for the index");
+    static const FieldTable<T> table = [] {
+        FieldTable<T> t;
         std::size_t i = 0;
         boost::mp11::mp_for_each<members_of<T>>([&](auto member) {
             using M = decltype(member);
-            entries[i++] = {json_name(M::name), [](dom::element v, T& obj, ReadContext& c) {
+            t.entries[i] = {json_name(M::name), [](dom::element v, T& obj, ReadContext& c) {
                                 return read(v, obj.*M::pointer, c);
                             }};
+            std::size_t slot = FieldTable<T>::hash(t.entries[i].name);
+            while (t.index[slot] != 0) {
+                slot = (slot + 1) & (FieldTable<T>::slots - 1);
+            }
+            t.index[slot] = static_cast<std::uint8_t>(i + 1);
+            ++i;
         });
-        return entries;
+        return t;
     }();
     return table;
 }
@@ -282,19 +332,9 @@ const auto& field_table() {
 template <class T>
 bool read_fields(dom::object object, T& out, ReadContext& c) {
     const auto& table = field_table<T>();
-    std::size_t hint = 0;  // fields usually arrive in the same order every time
+    std::size_t hint = 0;
     for (auto [key, value] : object) {
-        const FieldEntry<T>* entry = nullptr;
-        if (hint < table.size() && table[hint].name == key) {
-            entry = &table[hint];
-        } else {
-            for (const auto& candidate : table) {
-                if (candidate.name == key) {
-                    entry = &candidate;
-                    break;
-                }
-            }
-        }
+        const FieldEntry<T>* entry = table.find(key, hint);
         if (entry == nullptr) {
             if constexpr (HasNestedProperties<T>) {
                 if (key == T::nested_properties) {
@@ -311,7 +351,7 @@ bool read_fields(dom::object object, T& out, ReadContext& c) {
             }
             continue;  // unknown fields are ignored
         }
-        hint = static_cast<std::size_t>(entry - table.data()) + 1;
+        hint = static_cast<std::size_t>(entry - table.entries.data()) + 1;
         if (!entry->read(value, out, c)) {
             c.path.emplace_back(entry->name);
             return false;

@@ -22,6 +22,10 @@ struct ZlibStreamDecoder::State {
     bool ready_for_next = true;          // message_ holds a finished message to clear first
     std::array<std::uint8_t, 4> tail{};  // the last four compressed bytes seen
     std::size_t tail_size = 0;
+    // Inflated bytes land here first. It is kept from message to message, so a
+    // small message costs no fresh (page-faulting) memory; message_ then gets an
+    // exactly sized copy that can travel to the handlers.
+    std::string work;
 
     explicit State(std::size_t max) : max_bytes(max) { inflateInit(&stream); }
     ~State() { inflateEnd(&stream); }
@@ -62,8 +66,8 @@ DecodeStatus ZlibStreamDecoder::feed(std::span<const std::uint8_t> bytes) {
     if (s.ready_for_next) {
         s.ready_for_next = false;
         s.used = 0;
-        if (message_.capacity() > retained_capacity) {
-            std::string().swap(message_);
+        if (s.work.capacity() > retained_capacity) {
+            std::string().swap(s.work);
         }
     }
     s.stream.next_in = const_cast<Bytef*>(bytes.data());
@@ -76,12 +80,12 @@ DecodeStatus ZlibStreamDecoder::feed(std::span<const std::uint8_t> bytes) {
             out = scratch.data();
             room = scratch.size();
         } else {
-            if (message_.size() < s.used + message_padding + 1024) {
-                std::size_t grown = std::max(first_chunk, message_.size() * 2);
-                message_.resize(grown);
+            if (s.work.size() < s.used + message_padding + 1024) {
+                std::size_t grown = std::max(first_chunk, s.work.size() * 2);
+                s.work.resize(grown);
             }
-            out = reinterpret_cast<Bytef*>(message_.data()) + s.used;
-            room = message_.size() - s.used - message_padding;
+            out = reinterpret_cast<Bytef*>(s.work.data()) + s.used;
+            room = s.work.size() - s.used - message_padding;
         }
         s.stream.next_out = out;
         s.stream.avail_out = static_cast<uInt>(room);
@@ -95,7 +99,7 @@ DecodeStatus ZlibStreamDecoder::feed(std::span<const std::uint8_t> bytes) {
             s.used += produced;
             if (s.used > s.max_bytes) {
                 s.skipping = true;
-                std::string().swap(message_);
+                std::string().swap(s.work);
             }
         }
         if (rc == Z_STREAM_END) {
@@ -117,7 +121,16 @@ DecodeStatus ZlibStreamDecoder::feed(std::span<const std::uint8_t> bytes) {
         s.skipping = false;
         return DecodeStatus::too_large;
     }
-    message_.resize(s.used);  // capacity keeps the padding
+    if (s.used > retained_capacity) {
+        // Too big to copy cheaply or to keep: hand the buffer itself over.
+        message_.swap(s.work);
+        message_.resize(s.used);  // capacity keeps the padding
+        std::string().swap(s.work);
+    } else {
+        message_.clear();
+        message_.reserve(s.used + message_padding);
+        message_.append(s.work.data(), s.used);
+    }
     return DecodeStatus::complete;
 }
 

@@ -65,14 +65,14 @@ BOOST_DESCRIBE_STRUCT(EntitlementUpdate, (Entitlement), ())
 struct EntitlementDelete : Entitlement {};
 BOOST_DESCRIBE_STRUCT(EntitlementDelete, (Entitlement), ())
 
-struct SubscriptionCreate : Subscription {};
-BOOST_DESCRIBE_STRUCT(SubscriptionCreate, (Subscription), ())
+struct SubscriptionCreate : PremiumSubscription {};
+BOOST_DESCRIBE_STRUCT(SubscriptionCreate, (PremiumSubscription), ())
 
-struct SubscriptionUpdate : Subscription {};
-BOOST_DESCRIBE_STRUCT(SubscriptionUpdate, (Subscription), ())
+struct SubscriptionUpdate : PremiumSubscription {};
+BOOST_DESCRIBE_STRUCT(SubscriptionUpdate, (PremiumSubscription), ())
 
-struct SubscriptionDelete : Subscription {};
-BOOST_DESCRIBE_STRUCT(SubscriptionDelete, (Subscription), ())
+struct SubscriptionDelete : PremiumSubscription {};
+BOOST_DESCRIBE_STRUCT(SubscriptionDelete, (PremiumSubscription), ())
 
 struct StageInstanceCreate : StageInstance {};
 BOOST_DESCRIBE_STRUCT(StageInstanceCreate, (StageInstance), ())

@@ -1,4 +1,4 @@
-// Entitlements and subscriptions (premium offerings).
+// Entitlements and premium subscriptions (what users bought of an app).
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -21,7 +21,7 @@ BOOST_DESCRIBE_STRUCT(Entitlement, (),
                       (id, sku_id, application_id, user_id, type, deleted, starts_at, ends_at,
                        guild_id, consumed))
 
-struct Subscription {
+struct PremiumSubscription {
     Snowflake id;
     Snowflake user_id;
     std::vector<Snowflake> sku_ids;
@@ -33,7 +33,7 @@ struct Subscription {
     Nullable<Timestamp> canceled_at;
     std::optional<std::string> country;
 };
-BOOST_DESCRIBE_STRUCT(Subscription, (),
+BOOST_DESCRIBE_STRUCT(PremiumSubscription, (),
                       (id, user_id, sku_ids, entitlement_ids, renewal_sku_ids, current_period_start,
                        current_period_end, status, canceled_at, country))
 

@@ -1,0 +1,155 @@
+// The typed dispatcher: handlers by type, decode once and only when listened
+// to, raw catch-all, decode errors, handles that remove, awaiting an event.
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "gatewire/dispatcher.hpp"
+
+using namespace gatewire;
+
+namespace {
+
+RawEvent raw(std::string name, std::string d, std::uint64_t seq = 1, std::uint32_t shard = 0) {
+    RawEvent e;
+    e.shard_id = shard;
+    e.seq = seq;
+    e.name = std::move(name);
+    std::string prefix =
+        R"({"op":0,"s":)" + std::to_string(seq) + R"(,"t":")" + e.name + R"(","d":)";
+    e.message = prefix + d + "}";
+    e.message.reserve(e.message.size() + 64);
+    e.data_offset = prefix.size();
+    e.data_size = d.size();
+    return e;
+}
+
+}  // namespace
+
+TEST_CASE("a typed handler gets its event with the shard id and seq") {
+    Dispatcher d;
+    std::vector<std::uint64_t> ids;
+    EventContext seen;
+    d.on<events::MessageCreate>([&](const events::MessageCreate& m, const EventContext& c) {
+        ids.push_back(m.id.value);
+        seen = c;
+    });
+    d.dispatch(raw("MESSAGE_CREATE", R"({"id":"42","channel_id":"1"})", 7, 3));
+    d.dispatch(raw("MESSAGE_DELETE", R"({"id":"43","channel_id":"1"})", 8, 3));
+    REQUIRE(ids == std::vector<std::uint64_t>{42});
+    CHECK(seen.shard_id == 3);
+    CHECK(seen.seq == 7);
+}
+
+TEST_CASE("payloads are decoded only for listened types") {
+    Dispatcher d;
+    CHECK_FALSE(d.wants(EventType::message_create));
+    int errors = 0;
+    d.on_decode_error([&](const DecodeError&) { ++errors; });
+    // Not JSON that fits: would be a decode error if anything decoded it.
+    d.dispatch(raw("MESSAGE_CREATE", R"({"id":true})"));
+    CHECK(errors == 0);
+    auto sub = d.on<events::MessageCreate>([](const events::MessageCreate&) {});
+    CHECK(d.wants(EventType::message_create));
+    d.dispatch(raw("MESSAGE_CREATE", R"({"id":true})"));
+    CHECK(errors == 1);
+    sub.remove();
+    CHECK_FALSE(d.wants(EventType::message_create));
+}
+
+TEST_CASE("a wrong field type goes to the error listener with event, path and seq") {
+    Dispatcher d;
+    int handled = 0;
+    std::vector<DecodeError> errors;
+    d.on<events::TypingStart>([&](const events::TypingStart&) { ++handled; });
+    d.on_decode_error([&](const DecodeError& e) { errors.push_back(e); });
+    d.dispatch(raw("TYPING_START", R"({"channel_id":"1","user_id":true,"timestamp":1})", 99));
+    d.dispatch(raw("TYPING_START", R"({"channel_id":"1","user_id":"2","timestamp":1})", 100));
+    CHECK(handled == 1);  // the next event is fine again
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].event == "TYPING_START");
+    CHECK(errors[0].path == "user_id");
+    CHECK(errors[0].seq == 99);
+}
+
+TEST_CASE("the raw listener sees every dispatch, unknown names included") {
+    Dispatcher d;
+    std::vector<std::string> names;
+    d.on_raw([&](const RawEvent& e) { names.push_back(e.name); });
+    d.dispatch(raw("MESSAGE_CREATE", R"({"id":"1","channel_id":"1"})"));
+    d.dispatch(raw("SOMETHING_NEW", R"({"x":1})"));
+    CHECK(names == std::vector<std::string>{"MESSAGE_CREATE", "SOMETHING_NEW"});
+}
+
+TEST_CASE("one decode serves every handler of a type; handles remove, scoped ones too") {
+    Dispatcher d;
+    int a = 0, b = 0, c = 0;
+    auto first = d.on<events::GuildDelete>([&](const events::GuildDelete&) { ++a; });
+    d.on<events::GuildDelete>([&](const events::GuildDelete&) { ++b; });
+    {
+        ScopedSubscription scoped =
+            d.on<events::GuildDelete>([&](const events::GuildDelete&) { ++c; });
+        d.dispatch(raw("GUILD_DELETE", R"({"id":"1"})"));
+    }
+    CHECK(first.active());
+    first.remove();
+    CHECK_FALSE(first.active());
+    d.dispatch(raw("GUILD_DELETE", R"({"id":"1"})"));
+    CHECK(a == 1);
+    CHECK(b == 2);
+    CHECK(c == 1);
+}
+
+TEST_CASE("a handler may remove itself while it runs") {
+    Dispatcher d;
+    int calls = 0;
+    Subscription self;
+    self = d.on<events::GuildDelete>([&](const events::GuildDelete&) {
+        ++calls;
+        self.remove();
+    });
+    d.dispatch(raw("GUILD_DELETE", R"({"id":"1"})"));
+    d.dispatch(raw("GUILD_DELETE", R"({"id":"1"})"));
+    CHECK(calls == 1);
+}
+
+TEST_CASE("a coroutine awaits the next event of a type") {
+    boost::asio::io_context io;
+    Dispatcher d;
+    std::optional<std::uint64_t> got;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            auto ready = co_await d.async_next<events::GuildCreate>(boost::asio::use_awaitable);
+            got = ready.id.value;
+        },
+        boost::asio::detached);
+    io.poll();  // the coroutine is now waiting
+    CHECK(d.wants(EventType::guild_create));
+    d.dispatch(raw("GUILD_DELETE", R"({"id":"1"})"));
+    d.dispatch(raw("GUILD_CREATE", R"({"id":"77"})"));
+    d.dispatch(raw("GUILD_CREATE", R"({"id":"78"})"));  // the waiter fired once
+    io.poll();
+    CHECK(got == 77u);
+    CHECK_FALSE(d.wants(EventType::guild_create));
+}
+
+TEST_CASE("a waiter still pending when the dispatcher goes away completes with stopped") {
+    boost::asio::io_context io;
+    std::error_code result;
+    {
+        Dispatcher d;
+        d.async_next<events::Ready>(
+            [&](boost::system::error_code ec, events::Ready) { result = ec; });
+    }
+    io.poll();  // a plain callback completes on the system executor
+    for (int i = 0; i < 100 && !result; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(result == make_error_code(errc::stopped));
+}
