@@ -97,17 +97,13 @@ struct ConnectionBase {
     virtual void close(std::uint16_t code, std::string reason) = 0;
 };
 
-struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
-    net::strand<net::any_io_executor> strand;
+// What the handler executor works on. It holds no I/O object, so a handler job
+// that finishes after the shard and its io_context are gone frees nothing that
+// needs them.
+struct HandlerSide {
     net::any_io_executor handler_executor;
-    ShardConfig config;
-    Session session;
-    ssl::context tls{ssl::context::tls_client};
-    net::steady_timer deadline_timer;
-    net::steady_timer space_timer;  // wakes the reader when the event queue has room
-    std::shared_ptr<ConnectionBase> connection;
-    bool started = false;
-    bool finished = false;
+    std::uint32_t shard_id = 0;
+    std::weak_ptr<detail::ShardCore> core;  // to wake the reader; may be gone
 
     Shard::EventHandler event_handler;
     Shard::StateHandler state_handler;
@@ -122,16 +118,50 @@ struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
     std::atomic<bool> reader_waiting{false};
 
     // What other threads may read.
-    mutable std::mutex snapshot_mutex;
+    std::mutex snapshot_mutex;
     ShardState state = ShardState::idle;
     std::optional<std::chrono::microseconds> latency;
     SessionStats stats;
     std::optional<ResumableSession> resumable;  // seq: the last event handled
     std::uint64_t generation = 0;
 
+    static void drain(std::shared_ptr<HandlerSide> self);
+    void wake_reader();
+};
+
+struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
+    net::strand<net::any_io_executor> strand;
+    std::shared_ptr<HandlerSide> side;
+    ShardConfig config;
+    Session session;
+    ssl::context tls{ssl::context::tls_client};
+    net::steady_timer deadline_timer;
+    net::steady_timer space_timer;  // wakes the reader when the event queue has room
+    std::shared_ptr<ConnectionBase> connection;
+    bool started = false;
+    bool finished = false;
+
+    // The handler side's members under their usual names.
+    net::any_io_executor& handler_executor = side->handler_executor;
+    Shard::EventHandler& event_handler = side->event_handler;
+    Shard::StateHandler& state_handler = side->state_handler;
+    Shard::ErrorHandler& error_handler = side->error_handler;
+    Shard::FinishHandler& finish_handler = side->finish_handler;
+    std::mutex& queue_mutex = side->queue_mutex;
+    std::deque<Item>& queue = side->queue;
+    std::size_t& queued_events = side->queued_events;
+    bool& draining = side->draining;
+    std::atomic<bool>& reader_waiting = side->reader_waiting;
+    std::mutex& snapshot_mutex = side->snapshot_mutex;
+    ShardState& state = side->state;
+    std::optional<std::chrono::microseconds>& latency = side->latency;
+    SessionStats& stats = side->stats;
+    std::optional<ResumableSession>& resumable = side->resumable;
+    std::uint64_t& generation = side->generation;
+
     ShardCore(net::any_io_executor io, ShardConfig c, net::any_io_executor handlers)
         : strand(net::make_strand(io)),
-          handler_executor(std::move(handlers)),
+          side(std::make_shared<HandlerSide>()),
           config(std::move(c)),
           session(config.session),
           deadline_timer(strand),
@@ -142,6 +172,8 @@ struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
             tls.load_verify_file(config.ca_file);
         }
         resumable = config.session.resume;
+        side->handler_executor = std::move(handlers);
+        side->shard_id = shard_id();
     }
 
     std::uint32_t shard_id() const { return config.session.shard ? config.session.shard->id : 0; }
@@ -150,7 +182,6 @@ struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
     void pump();
     void open_connection(std::string url);
     void enqueue(Item item);
-    void drain();
     net::awaitable<void> run_timer();
     net::awaitable<void> wait_for_room();
     void update_snapshot();
@@ -484,72 +515,81 @@ void detail::ShardCore::enqueue(Item item) {
     queue.push_back(std::move(item));
     if (!draining) {
         draining = true;
-        net::post(handler_executor, [self = shared_from_this()] { self->drain(); });
+        net::post(handler_executor, [side = side] { HandlerSide::drain(side); });
     }
 }
 
-void detail::ShardCore::drain() {
+void HandlerSide::wake_reader() {
+    if (auto c = core.lock()) {
+        net::post(c->strand, [c] { c->space_timer.cancel(); });
+    }
+}
+
+void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
+    HandlerSide& h = *self;
     // Run a batch, then yield the handler thread to other shards.
     for (int batch = 0; batch < 64; ++batch) {
         Item item;
         {
-            std::lock_guard lock(queue_mutex);
-            if (queue.empty()) {
-                draining = false;
+            std::lock_guard lock(h.queue_mutex);
+            if (h.queue.empty()) {
+                h.draining = false;
                 return;
             }
-            item = std::move(queue.front());
-            queue.pop_front();
+            item = std::move(h.queue.front());
+            h.queue.pop_front();
         }
         std::visit(
             [&](auto& it) {
                 using I = std::decay_t<decltype(it)>;
                 try {
                     if constexpr (std::is_same_v<I, EventItem>) {
-                        if (event_handler) {
-                            event_handler(it.event);
+                        if (h.event_handler) {
+                            h.event_handler(it.event);
                         }
                     } else if constexpr (std::is_same_v<I, StateItem>) {
-                        if (state_handler) {
-                            state_handler(it.state, it.detail);
+                        if (h.state_handler) {
+                            h.state_handler(it.state, it.detail);
                         }
                     } else if constexpr (std::is_same_v<I, ErrorItem>) {
-                        if (error_handler) {
-                            error_handler(it.error, it.detail);
+                        if (h.error_handler) {
+                            h.error_handler(it.error, it.detail);
                         }
                     } else {
-                        if (finish_handler) {
-                            finish_handler(it.error);
+                        if (h.finish_handler) {
+                            h.finish_handler(it.error);
                         }
                     }
                 } catch (const std::exception& e) {
                     if (auto log = logger()) {
-                        log->error("shard {}: a handler threw: {}", shard_id(), e.what());
+                        log->error("shard {}: a handler threw: {}", h.shard_id, e.what());
                     }
                 }
                 if constexpr (std::is_same_v<I, EventItem>) {
                     {
-                        std::lock_guard lock(snapshot_mutex);
-                        if (it.generation == generation && resumable && it.event.seq != 0) {
-                            resumable->seq = it.event.seq;
+                        std::lock_guard lock(h.snapshot_mutex);
+                        if (it.generation == h.generation && h.resumable && it.event.seq != 0) {
+                            h.resumable->seq = it.event.seq;
                         }
                     }
-                    std::lock_guard lock(queue_mutex);
-                    --queued_events;
+                    std::lock_guard lock(h.queue_mutex);
+                    --h.queued_events;
                 }
             },
             item);
-        if (reader_waiting) {
-            net::post(strand, [self = shared_from_this()] { self->space_timer.cancel(); });
+        if (h.reader_waiting) {
+            h.wake_reader();
         }
     }
-    net::post(handler_executor, [self = shared_from_this()] { self->drain(); });
+    net::post(h.handler_executor, [self] { drain(self); });
 }
 
 Shard::Shard(net::any_io_executor io, ShardConfig config,
              std::optional<net::any_io_executor> handlers)
-    : impl_(std::make_shared<detail::ShardCore>(
-          std::move(io), std::move(config), handlers ? *handlers : shared_handler_executor())) {}
+    : impl_(std::make_shared<detail::ShardCore>(std::move(io), std::move(config),
+                                                handlers ? *handlers : shared_handler_executor())) {
+    impl_->side->core = impl_;
+}
 
 Shard::~Shard() {
     if (impl_->started) {
