@@ -76,8 +76,10 @@ TEST_CASE("zlib-stream keeps one context across the frames of a real connection"
 
 TEST_CASE("zlib-stream reports corrupt data and recovers after reset") {
     MessageDecoder decoder(Compression::zlib_stream, 1 << 20);
-    std::vector<std::uint8_t> garbage(32, 0xFF);
-    garbage.insert(garbage.end(), {0x00, 0x00, 0xFF, 0xFF});
+    // 32 bytes that are not deflate data, then the flush suffix.
+    std::vector<std::uint8_t> garbage(36, 0xFF);
+    garbage[32] = 0x00;
+    garbage[33] = 0x00;
     CHECK(decoder.feed(garbage, true) == DecodeStatus::corrupt);
     CHECK(decoder.feed(garbage, true) == DecodeStatus::corrupt);
     decoder.reset();
