@@ -14,35 +14,13 @@
 #include <nlohmann/json.hpp>
 
 #include "gatewire/events.hpp"
+#include "reflection.hpp"
 
 namespace gatewire::bench {
 
 using nlohmann::json;
 
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
-template <class T>
-struct is_nullable : std::false_type {};
-template <class T>
-struct is_nullable<Nullable<T>> : std::true_type {};
-template <class T>
-struct is_vector : std::false_type {};
-template <class T>
-struct is_vector<std::vector<T>> : std::true_type {};
-template <class T>
-struct is_shared : std::false_type {};
-template <class T>
-struct is_shared<std::shared_ptr<T>> : std::true_type {};
-template <class T>
-struct is_map : std::false_type {};
-template <class K, class V>
-struct is_map<std::map<K, V>> : std::true_type {};
-
-template <class T>
-using members_of = boost::describe::describe_members<T, boost::describe::mod_public |
-                                                            boost::describe::mod_inherited>;
+using namespace gatewire::detail;  // the traits the decoder uses
 
 template <class T>
 void convert(const json& j, T& out);
@@ -51,11 +29,7 @@ template <class T>
 void convert_fields(const json& object, T& out) {
     boost::mp11::mp_for_each<members_of<T>>([&](auto member) {
         using M = decltype(member);
-        std::string_view name = M::name;
-        if (name.back() == '_') {
-            name.remove_suffix(1);
-        }
-        auto it = object.find(name);
+        auto it = object.find(json_name(M::name));
         if (it != object.end()) {
             convert(*it, out.*M::pointer);
         }

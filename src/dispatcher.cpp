@@ -24,6 +24,8 @@ bool Subscription::active() const {
     return !token_.expired();
 }
 
+// Every listener carries the token its Subscription watches, so a
+// subscription is active exactly while its listener is registered.
 struct Dispatcher::Listener {
     std::uint64_t id = 0;
     Invoke invoke;
@@ -32,51 +34,78 @@ struct Dispatcher::Listener {
     std::shared_ptr<Subscription::Token> token;
 };
 
-// Listener lists are copied on change and read without the lock held, so a
-// handler may add or remove listeners (its own included) while it runs.
-struct Dispatcher::Tables {
-    template <class T>
-    using List = std::shared_ptr<const std::vector<T>>;
-
-    std::mutex mutex;
-    std::uint64_t next_id = 1;
-    std::array<List<Listener>, event_type_count> typed{};
-    std::array<Runner, event_type_count> runners{};
-    std::array<std::atomic<bool>, event_type_count> wanted{};
-    List<std::pair<std::uint64_t, RawHandler>> raw;
-    List<std::pair<std::uint64_t, ErrorHandler>> errors;
-    std::shared_ptr<bool> alive = std::make_shared<bool>(true);
-};
-
 namespace {
 
+template <class Handler>
+struct Entry {
+    std::uint64_t id = 0;
+    Handler handler;
+    std::shared_ptr<void> token;
+};
+
+template <class T>
+using List = std::shared_ptr<const std::vector<T>>;
+
 template <class T, class Pred>
-std::shared_ptr<const std::vector<T>> without(const std::shared_ptr<const std::vector<T>>& list,
-                                              Pred matches, std::vector<T>* removed = nullptr) {
+List<T> without(const List<T>& list, Pred matches) {
     auto next = std::make_shared<std::vector<T>>();
     if (list) {
-        for (const auto& item : *list) {
-            if (matches(item)) {
-                if (removed) {
-                    removed->push_back(item);
-                }
-            } else {
-                next->push_back(item);
-            }
-        }
+        std::copy_if(list->begin(), list->end(), std::back_inserter(*next),
+                     [&](const T& item) { return !matches(item); });
     }
     return next;
 }
 
 template <class T>
-std::shared_ptr<const std::vector<T>> with(const std::shared_ptr<const std::vector<T>>& list,
-                                           T item) {
+List<T> with(const List<T>& list, T item) {
     auto next = list ? std::make_shared<std::vector<T>>(*list) : std::make_shared<std::vector<T>>();
     next->push_back(std::move(item));
     return next;
 }
 
 }  // namespace
+
+// Listener lists are copied on change and read without the lock held, so a
+// handler may add or remove listeners (its own included) while it runs.
+struct Dispatcher::Tables {
+    std::mutex mutex;
+    std::uint64_t next_id = 1;
+    std::array<List<Listener>, event_type_count> typed{};
+    std::array<std::atomic<bool>, event_type_count> wanted{};
+    List<Entry<RawHandler>> raw;
+    List<Entry<ErrorHandler>> errors;
+    std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+
+    // Puts `item` into `*list` and returns a token that takes it out again.
+    // Call with the mutex held.
+    template <class T>
+    std::shared_ptr<Subscription::Token> insert(List<T>& list, T item,
+                                                std::function<void()> after_remove = {}) {
+        auto token = std::make_shared<Subscription::Token>();
+        std::uint64_t id = item.id;
+        token->remove = [this, alive_flag = std::weak_ptr<bool>(alive), &list, id,
+                         after_remove = std::move(after_remove)] {
+            auto still = alive_flag.lock();
+            if (!still || !*still) {
+                return;
+            }
+            std::lock_guard lock(mutex);
+            list = without(list, [id](const T& l) { return l.id == id; });
+            if (after_remove) {
+                after_remove();
+            }
+        };
+        item.token = token;
+        list = with(list, std::move(item));
+        return token;
+    }
+};
+
+const Dispatcher::Runner Dispatcher::runners[event_type_count] = {
+#define GATEWIRE_X(id, wire, Struct, from) &Dispatcher::run<events::Struct>,
+    GATEWIRE_EVENT_LIST(GATEWIRE_X)
+#undef GATEWIRE_X
+};
 
 Dispatcher::Dispatcher() : tables_(std::make_unique<Tables>()) {}
 
@@ -101,70 +130,29 @@ Dispatcher::~Dispatcher() {
     }
 }
 
-Subscription Dispatcher::add(EventType type, Runner runner, Invoke invoke, bool once,
+Subscription Dispatcher::add(EventType type, Invoke invoke, bool once,
                              std::function<void()> abandon) {
     auto index = static_cast<std::size_t>(type);
-    auto token = std::make_shared<Subscription::Token>();
-    Tables* tables = tables_.get();
-    std::weak_ptr<bool> alive = tables->alive;
-    std::lock_guard lock(tables->mutex);
-    std::uint64_t id = tables->next_id++;
-    token->remove = [tables, alive, index, id] {
-        auto still = alive.lock();
-        if (!still || !*still) {
-            return;
-        }
-        std::lock_guard inner(tables->mutex);
-        tables->typed[index] =
-            without(tables->typed[index], [id](const Listener& l) { return l.id == id; });
-        tables->wanted[index] = !tables->typed[index]->empty();
-    };
-    tables->runners[index] = runner;
-    tables->typed[index] = with(tables->typed[index],
-                                Listener{id, std::move(invoke), once, std::move(abandon), token});
-    tables->wanted[index] = true;
+    Tables& t = *tables_;
+    std::lock_guard lock(t.mutex);
+    auto token = t.insert(t.typed[index],
+                          Listener{t.next_id++, std::move(invoke), once, std::move(abandon), {}},
+                          [&t, index] { t.wanted[index] = !t.typed[index]->empty(); });
+    t.wanted[index] = true;
     return Subscription(token);
 }
 
 Subscription Dispatcher::on_raw(RawHandler handler) {
-    auto token = std::make_shared<Subscription::Token>();
-    Tables* tables = tables_.get();
-    std::weak_ptr<bool> alive = tables->alive;
-    std::lock_guard lock(tables->mutex);
-    std::uint64_t id = tables->next_id++;
-    token->remove = [tables, alive, id] {
-        auto still = alive.lock();
-        if (!still || !*still) {
-            return;
-        }
-        std::lock_guard inner(tables->mutex);
-        tables->raw = without(tables->raw, [id](const auto& l) { return l.first == id; });
-    };
-    // The listener owns its token, so the subscription is active while it is registered.
-    tables->raw = with(
-        tables->raw,
-        std::pair{id, RawHandler([token, h = std::move(handler)](const RawEvent& e) { h(e); })});
-    return Subscription(token);
+    Tables& t = *tables_;
+    std::lock_guard lock(t.mutex);
+    return Subscription(t.insert(t.raw, Entry<RawHandler>{t.next_id++, std::move(handler), {}}));
 }
 
 Subscription Dispatcher::on_decode_error(ErrorHandler handler) {
-    auto token = std::make_shared<Subscription::Token>();
-    Tables* tables = tables_.get();
-    std::weak_ptr<bool> alive = tables->alive;
-    std::lock_guard lock(tables->mutex);
-    std::uint64_t id = tables->next_id++;
-    token->remove = [tables, alive, id] {
-        auto still = alive.lock();
-        if (!still || !*still) {
-            return;
-        }
-        std::lock_guard inner(tables->mutex);
-        tables->errors = without(tables->errors, [id](const auto& l) { return l.first == id; });
-    };
-    tables->errors =
-        with(tables->errors, std::pair{id, ErrorHandler([token, h = std::move(handler)](
-                                                            const DecodeError& e) { h(e); })});
-    return Subscription(token);
+    Tables& t = *tables_;
+    std::lock_guard lock(t.mutex);
+    return Subscription(
+        t.insert(t.errors, Entry<ErrorHandler>{t.next_id++, std::move(handler), {}}));
 }
 
 bool Dispatcher::wants(EventType type) const noexcept {
@@ -172,51 +160,55 @@ bool Dispatcher::wants(EventType type) const noexcept {
 }
 
 void Dispatcher::dispatch(const RawEvent& event) {
-    decltype(tables_->raw) raw;
-    Runner runner = nullptr;
     std::optional<EventType> type = event_type_from_name(event.name);
+    List<Entry<RawHandler>> raw;
+    List<Listener> listeners;
     {
         std::lock_guard lock(tables_->mutex);
         raw = tables_->raw;
-        if (type && tables_->typed[static_cast<std::size_t>(*type)] &&
-            !tables_->typed[static_cast<std::size_t>(*type)]->empty()) {
-            runner = tables_->runners[static_cast<std::size_t>(*type)];
+        if (type) {
+            listeners = tables_->typed[static_cast<std::size_t>(*type)];
         }
     }
     if (raw) {
-        for (const auto& [id, handler] : *raw) {
-            handler(event);
+        for (const auto& entry : *raw) {
+            entry.handler(event);
         }
     }
-    if (runner != nullptr) {
-        runner(*this, event, *type);  // decodes once, then deliver()
+    if (listeners && !listeners->empty()) {
+        runners[static_cast<std::size_t>(*type)](*this, event, *listeners);  // decodes once
     }
 }
 
-void Dispatcher::deliver(EventType type, const void* event, const RawEvent& raw) {
-    auto index = static_cast<std::size_t>(type);
-    std::shared_ptr<const std::vector<Listener>> listeners;
-    {
+void Dispatcher::deliver(EventType type, const Listeners& listeners, const void* event,
+                         const RawEvent& raw) {
+    // Waiters fire once: the ones still registered are taken out first, and
+    // only those fire, so two deliveries never complete the same waiter.
+    std::vector<std::uint64_t> fired;
+    if (std::any_of(listeners.begin(), listeners.end(), [](const Listener& l) { return l.once; })) {
+        auto index = static_cast<std::size_t>(type);
         std::lock_guard lock(tables_->mutex);
-        listeners = tables_->typed[index];
-        if (listeners && std::any_of(listeners->begin(), listeners->end(),
-                                     [](const Listener& l) { return l.once; })) {
-            // Waiters fire once: take them out before running anything.
-            tables_->typed[index] = without(listeners, [](const Listener& l) { return l.once; });
+        if (const auto& current = tables_->typed[index]) {
+            for (const auto& l : *current) {
+                if (l.once) {
+                    fired.push_back(l.id);
+                }
+            }
+            tables_->typed[index] = without(current, [](const Listener& l) { return l.once; });
             tables_->wanted[index] = !tables_->typed[index]->empty();
         }
     }
-    if (!listeners) {
-        return;
-    }
     EventContext context{raw.shard_id, raw.seq, raw.name};
-    for (const auto& listener : *listeners) {
+    for (const auto& listener : listeners) {
+        if (listener.once && std::find(fired.begin(), fired.end(), listener.id) == fired.end()) {
+            continue;
+        }
         listener.invoke(event, context);
     }
 }
 
 void Dispatcher::report(const DecodeError& error) {
-    decltype(tables_->errors) errors;
+    List<Entry<ErrorHandler>> errors;
     {
         std::lock_guard lock(tables_->mutex);
         errors = tables_->errors;
@@ -225,8 +217,8 @@ void Dispatcher::report(const DecodeError& error) {
         logger()->warn("could not decode {}", error.to_string());
         return;
     }
-    for (const auto& [id, handler] : *errors) {
-        handler(error);
+    for (const auto& entry : *errors) {
+        entry.handler(error);
     }
 }
 

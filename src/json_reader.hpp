@@ -21,6 +21,7 @@
 #include "gatewire/model/fields.hpp"
 #include "gatewire/model/message.hpp"
 #include "gatewire/model/sticker.hpp"
+#include "reflection.hpp"
 
 namespace gatewire::detail {
 
@@ -64,47 +65,6 @@ inline bool wrong_type(dom::element v, ReadContext& c, const char* expected,
     }
     return c.fail(std::string("expected ") + expected + ", got " + json_type_name(v));
 }
-
-// Member names carry a trailing underscore where the JSON name is a keyword.
-constexpr std::string_view json_name(std::string_view member) noexcept {
-    if (!member.empty() && member.back() == '_') {
-        member.remove_suffix(1);
-    }
-    return member;
-}
-
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
-template <class T>
-struct is_nullable : std::false_type {};
-template <class T>
-struct is_nullable<Nullable<T>> : std::true_type {};
-template <class T>
-struct is_vector : std::false_type {};
-template <class T, class A>
-struct is_vector<std::vector<T, A>> : std::true_type {};
-template <class T>
-struct is_shared : std::false_type {};
-template <class T>
-struct is_shared<std::shared_ptr<T>> : std::true_type {};
-template <class T>
-struct is_map : std::false_type {};
-template <class K, class V>
-struct is_map<std::map<K, V>> : std::true_type {};
-
-template <class T>
-concept Described = boost::describe::has_describe_members<T>::value;
-
-template <class T>
-concept HasNestedProperties = requires {
-    T::nested_properties;
-};
-
-template <class T>
-using members_of = boost::describe::describe_members<T, boost::describe::mod_public |
-                                                            boost::describe::mod_inherited>;
 
 template <class T>
 bool read(dom::element v, T& out, ReadContext& c);

@@ -16,7 +16,7 @@
 #include "gatewire/model/fields.hpp"
 #include "gatewire/model/message.hpp"
 #include "gatewire/model/sticker.hpp"
-#include "json_reader.hpp"  // the type traits
+#include "reflection.hpp"
 
 namespace gatewire::detail {
 

@@ -95,7 +95,7 @@ class Dispatcher {
                           std::is_invocable_v<F&, const E&, const EventContext&>,
                       "a handler takes (const E&) or (const E&, const EventContext&)");
         return add(
-            event_type_of<E>, &run<E>,
+            event_type_of<E>,
             [f = std::move(handler)](const void* event, const EventContext& context) mutable {
                 const E& typed = *static_cast<const E*>(event);
                 if constexpr (std::is_invocable_v<F&, const E&, const EventContext&>) {
@@ -124,7 +124,7 @@ class Dispatcher {
                     boost::asio::any_completion_handler<void(boost::system::error_code, E)>;
                 auto waiter = std::make_shared<Handler>(std::move(handler));
                 add(
-                    event_type_of<E>, &run<E>,
+                    event_type_of<E>,
                     [waiter](const void* event, const EventContext&) {
                         complete(std::move(*waiter), {}, *static_cast<const E*>(event));
                     },
@@ -142,21 +142,23 @@ class Dispatcher {
   private:
     using Invoke = std::function<void(const void*, const EventContext&)>;
     struct Listener;
+    using Listeners = std::vector<Listener>;
     struct Tables;
-    using Runner = void (*)(Dispatcher&, const RawEvent&, EventType);
+    // Decodes one event of a known type and delivers it to `listeners`.
+    using Runner = void (*)(Dispatcher&, const RawEvent&, const Listeners& listeners);
+    static const Runner runners[event_type_count];
 
-    Subscription add(EventType type, Runner runner, Invoke invoke, bool once,
-                     std::function<void()> abandon = {});
+    Subscription add(EventType type, Invoke invoke, bool once, std::function<void()> abandon = {});
 
     template <Event E>
-    static void run(Dispatcher& self, const RawEvent& raw, EventType type) {
+    static void run(Dispatcher& self, const RawEvent& raw, const Listeners& listeners) {
         E event;
         DecodeError error;
         if (!decode(raw, event, &error)) {
             self.report(error);
             return;
         }
-        self.deliver(type, &event, raw);
+        self.deliver(event_type_of<E>, listeners, &event, raw);
     }
 
     // Runs the waiter's completion on its own executor (the coroutine's, for
@@ -167,7 +169,8 @@ class Dispatcher {
                                                   std::move(event)));
     }
 
-    void deliver(EventType type, const void* event, const RawEvent& raw);
+    void deliver(EventType type, const Listeners& listeners, const void* event,
+                 const RawEvent& raw);
     void report(const DecodeError& error);
 
     std::unique_ptr<Tables> tables_;

@@ -11,8 +11,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "../support/sim_config.hpp"
 #include "gatewire/client.hpp"
-#include "gatewire/sim/simulator.hpp"
 
 using namespace gatewire;
 using namespace std::chrono_literals;
@@ -28,17 +28,8 @@ struct Bot {
     std::thread thread;
     std::atomic<bool> finished{false};
 
-    static sim::SimConfig sim_config(const Profile& profile) {
-        sim::SimConfig config;
-        config.profile = &profile;
-        config.heartbeat_interval = 500ms;
-        config.heartbeat_timeout_factor = 4.0;
-        config.request_heartbeats = profile.name == "fluxer";
-        return config;
-    }
-
     Bot(const Profile& profile, Compression compression, std::size_t queue = 1024)
-        : sim(sim_config(profile)) {
+        : sim(test::quick_sim_config(profile)) {
         sim.start();
         ShardConfig config;
         config.session.profile = &profile;

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "../support/sim_config.hpp"
 #include "gatewire/error.hpp"
 #include "gatewire/shard.hpp"
 #include "gatewire/sim/simulator.hpp"
@@ -40,13 +41,7 @@ struct Harness {
     std::function<void(const RawEvent&)> on_event_extra;
 
     static sim::SimConfig sim_config(const Profile& profile) {
-        sim::SimConfig config;
-        config.profile = &profile;
-        config.heartbeat_interval = 500ms;
-        // Generous: a loaded CI machine under ASan must not look like a dead client.
-        config.heartbeat_timeout_factor = 4.0;
-        config.request_heartbeats = profile.name == "fluxer";
-        return config;
+        return test::quick_sim_config(profile);
     }
 
     static ShardConfig client_config(const Profile& profile, Compression compression) {

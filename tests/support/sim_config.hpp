@@ -1,0 +1,20 @@
+// The simulator settings integration tests share: short heartbeats, with a
+// server-side timeout generous enough for a loaded CI machine under ASan.
+#pragma once
+
+#include <chrono>
+
+#include "gatewire/sim/simulator.hpp"
+
+namespace gatewire::test {
+
+inline sim::SimConfig quick_sim_config(const Profile& profile) {
+    sim::SimConfig config;
+    config.profile = &profile;
+    config.heartbeat_interval = std::chrono::milliseconds(500);
+    config.heartbeat_timeout_factor = 4.0;
+    config.request_heartbeats = profile.name == "fluxer";
+    return config;
+}
+
+}  // namespace gatewire::test
