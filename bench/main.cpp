@@ -11,6 +11,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -138,20 +139,58 @@ struct Rate {
     double events_per_s = 0;
 };
 
-// Runs `pass` (one pass over the workload) until `min_time` has passed, at least 3 times.
-Rate measure(const Workload& w, double min_time, const std::function<void()>& pass) {
-    pass();  // warm up: caches, parser capacity
-    std::size_t passes = 0;
-    auto start = Clock::now();
-    double elapsed = 0;
-    while (passes < 3 || elapsed < min_time) {
-        pass();
-        ++passes;
-        elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+// A shared machine slows whole stretches of a run down. Each measurement gets
+// slots spread over several rounds, taking turns with the others, and keeps its
+// median slot: a slow stretch then falls on every measurement alike, and the
+// ratios stay meaningful.
+class Rounds {
+  public:
+    Rounds(const Workload& w, double min_time) : w_(w), min_time_(min_time) {}
+
+    std::size_t add(std::function<void()> pass) {
+        passes_.push_back(std::move(pass));
+        return passes_.size() - 1;
     }
-    return {static_cast<double>(w.bytes) * static_cast<double>(passes) / 1e6 / elapsed,
-            static_cast<double>(w.messages.size()) * static_cast<double>(passes) / elapsed};
-}
+
+    std::vector<Rate> run() {
+        constexpr int rounds = 7;
+        std::vector<std::vector<double>> seconds_per_pass(passes_.size());
+        std::vector<std::size_t> per_slot(passes_.size(), 1);
+        for (std::size_t i = 0; i < passes_.size(); ++i) {
+            // Warm up (caches, parser capacity) and size the slot.
+            double once = time(passes_[i], 1);
+            per_slot[i] = std::max<std::size_t>(
+                1, static_cast<std::size_t>(min_time_ / rounds / std::max(once, 1e-9)));
+        }
+        for (int r = 0; r < rounds; ++r) {
+            for (std::size_t i = 0; i < passes_.size(); ++i) {
+                seconds_per_pass[i].push_back(time(passes_[i], per_slot[i]) /
+                                              static_cast<double>(per_slot[i]));
+            }
+        }
+        std::vector<Rate> rates;
+        for (auto& samples : seconds_per_pass) {
+            std::sort(samples.begin(), samples.end());
+            double pass = samples[samples.size() / 2];
+            rates.push_back({static_cast<double>(w_.bytes) / 1e6 / pass,
+                             static_cast<double>(w_.messages.size()) / pass});
+        }
+        return rates;
+    }
+
+  private:
+    static double time(const std::function<void()>& pass, std::size_t times) {
+        auto start = Clock::now();
+        for (std::size_t i = 0; i < times; ++i) {
+            pass();
+        }
+        return std::chrono::duration<double>(Clock::now() - start).count();
+    }
+
+    const Workload& w_;
+    double min_time_;
+    std::vector<std::function<void()>> passes_;
+};
 
 void decompress_all(gatewire::Compression compression,
                     const std::vector<std::vector<std::uint8_t>>& frames,
@@ -254,12 +293,12 @@ struct Result {
 };
 
 Result run(const Workload& w, double min_time) {
-    Result r{w.name, {}, {}, {}, {}, {}};
+    Rounds rounds(w, min_time);
     std::size_t sink = 0;
     std::vector<char> scratch(256 * 1024);
-    r.inflate = measure(w, min_time, [&] { sink += raw_inflate(w, scratch); });
-    r.zstd = measure(w, min_time, [&] { sink += raw_zstd(w, scratch); });
-    r.nlohmann = measure(w, min_time, [&] {
+    rounds.add([&] { sink += raw_inflate(w, scratch); });
+    rounds.add([&] { sink += raw_zstd(w, scratch); });
+    rounds.add([&] {
         for (const auto& m : w.messages) {
             decode_by_type(m.type,
                            [&](auto& event) { gatewire::bench::nlohmann_decode(m.data, event); });
@@ -272,7 +311,7 @@ Result run(const Workload& w, double min_time) {
         copy.reserve(copy.size() + gatewire::message_padding);
         raws.push_back(raw_event(std::move(copy)));
     }
-    r.typed = measure(w, min_time, [&] {
+    rounds.add([&] {
         for (std::size_t i = 0; i < raws.size(); ++i) {
             decode_by_type(w.messages[i].type, [&](auto& event) {
                 if (!gatewire::decode(raws[i], event)) {
@@ -287,14 +326,15 @@ Result run(const Workload& w, double min_time) {
     dispatcher.on<gatewire::events::Struct>([&](const gatewire::events::Struct&) { ++handled; });
     GATEWIRE_EVENT_LIST(GATEWIRE_X)
 #undef GATEWIRE_X
-    r.pipeline = measure(w, min_time, [&] {
+    rounds.add([&] {
         decompress_all(gatewire::Compression::zlib_stream, w.zlib_frames,
                        [&](std::string& m) { dispatcher.dispatch(raw_event(std::move(m))); });
     });
+    auto rates = rounds.run();
     if (handled == 0 || sink == 0) {
         throw std::runtime_error("the pipeline delivered nothing");
     }
-    return r;
+    return {w.name, rates[0], rates[1], rates[2], rates[3], rates[4]};
 }
 
 void print(const Result& r) {

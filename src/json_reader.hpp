@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -217,10 +218,41 @@ bool read_integer(dom::element v, Int& out, ReadContext& c) {
 
 // --- described structs ----------------------------------------------------
 
+// The first eight bytes of a key, zero-padded, as one word: most keys are
+// that short, so one comparison tells a match.
+inline std::uint64_t key_head(const char* data, std::size_t size, bool padded) noexcept {
+    std::uint64_t head = 0;
+    if (padded) {
+        // A key in simdjson's string buffer has readable bytes after it (its
+        // terminator and the buffer's padding): load a whole word, then mask.
+        static_assert(simdjson::SIMDJSON_PADDING >= 8);
+        std::memcpy(&head, data, 8);
+    } else {
+        std::memcpy(&head, data, size < 8 ? size : 8);
+    }
+    if constexpr (std::endian::native == std::endian::big) {
+        head = __builtin_bswap64(head);
+    }
+    return size >= 8 ? head : head & ((std::uint64_t{1} << (8 * size)) - 1);
+}
+
 template <class T>
 struct FieldEntry {
     std::string_view name;
     bool (*read)(dom::element, T&, ReadContext&);
+    std::uint64_t head = 0;  // key_head(name)
+
+    bool matches(std::string_view key, std::uint64_t key_head) const noexcept {
+        if (key.size() != name.size() || key_head != head) {
+            return false;
+        }
+        for (std::size_t i = 8; i < key.size(); ++i) {
+            if (key[i] != name[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
 };
 
 // A struct's fields by JSON name: an open-addressing hash over (length,
@@ -250,8 +282,10 @@ struct FieldTable {
                (slots - 1);
     }
 
+    // `key` must come from simdjson's string buffer (see key_head).
     const FieldEntry<T>* find(std::string_view key, std::size_t hint) const noexcept {
-        if (hint < count && entries[hint].name == key) {
+        std::uint64_t head = key_head(key.data(), key.size(), true);
+        if (hint < count && entries[hint].matches(key, head)) {
             return &entries[hint];
         }
         for (std::size_t slot = hash(key);; slot = (slot + 1) & (slots - 1)) {
@@ -259,7 +293,7 @@ struct FieldTable {
             if (at == 0) {
                 return nullptr;
             }
-            if (entries[at - 1].name == key) {
+            if (entries[at - 1].matches(key, head)) {
                 return &entries[at - 1];
             }
         }
@@ -274,9 +308,11 @@ const FieldTable<T>& field_table() {
         std::size_t i = 0;
         boost::mp11::mp_for_each<members_of<T>>([&](auto member) {
             using M = decltype(member);
-            t.entries[i] = {json_name(M::name), [](dom::element v, T& obj, ReadContext& c) {
-                                return read(v, obj.*M::pointer, c);
-                            }};
+            std::string_view name = json_name(M::name);
+            t.entries[i] = {
+                name,
+                [](dom::element v, T& obj, ReadContext& c) { return read(v, obj.*M::pointer, c); },
+                key_head(name.data(), name.size(), false)};
             std::size_t slot = FieldTable<T>::hash(t.entries[i].name);
             while (t.index[slot] != 0) {
                 slot = (slot + 1) & (FieldTable<T>::slots - 1);

@@ -27,7 +27,13 @@ struct ZlibStreamDecoder::State {
     // exactly sized copy that can travel to the handlers.
     std::string work;
 
-    explicit State(std::size_t max) : max_bytes(max) { inflateInit(&stream); }
+    explicit State(std::size_t max) : max_bytes(max) {
+        inflateInit(&stream);
+        // The Adler-32 trailer is only checked where a stream ends, which a
+        // zlib-stream never does while connected: computing it is wasted work
+        // (a tenth of the pipeline on small events). TLS guards the bytes.
+        inflateValidate(&stream, 0);
+    }
     ~State() { inflateEnd(&stream); }
 
     void remember_tail(std::span<const std::uint8_t> bytes) {
@@ -105,6 +111,7 @@ DecodeStatus ZlibStreamDecoder::feed(std::span<const std::uint8_t> bytes) {
         if (rc == Z_STREAM_END) {
             // The server ended the stream; what follows would start a new one.
             inflateReset(&s.stream);
+            inflateValidate(&s.stream, 0);
         }
         if (rc == Z_BUF_ERROR && produced == 0 && s.stream.avail_in > 0) {
             s.broken = true;

@@ -1,6 +1,9 @@
 #include <zlib.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <tuple>
 
 #include "../support/fixtures.hpp"
 #include "gatewire/envelope.hpp"
@@ -104,6 +107,31 @@ TEST_CASE("zlib-stream refuses a decompression bomb and stays in step with the s
     CHECK(json::parse(decoder.message())["op"] == 11);
 }
 
+TEST_CASE("zlib-stream goes on when the server ends one zlib stream and starts another") {
+    // The trailer's checksum is not computed (a connected stream never ends),
+    // but an ended stream must still be stepped over, trailer and all.
+    std::string first = R"({"op":11,"d":null})";
+    std::string second = R"({"op":1,"d":7})";
+    std::vector<std::uint8_t> bytes(256);
+    z_stream stream{};
+    deflateInit(&stream, Z_DEFAULT_COMPRESSION);
+    stream.next_in = reinterpret_cast<Bytef*>(first.data());
+    stream.avail_in = static_cast<uInt>(first.size());
+    stream.next_out = bytes.data();
+    stream.avail_out = static_cast<uInt>(bytes.size());
+    REQUIRE(deflate(&stream, Z_FINISH) == Z_STREAM_END);
+    bytes.resize(bytes.size() - stream.avail_out);
+    deflateEnd(&stream);
+    deflateInit(&stream, Z_DEFAULT_COMPRESSION);
+    auto next = deflate_sync(stream, second);
+    deflateEnd(&stream);
+    bytes.insert(bytes.end(), next.begin(), next.end());
+
+    MessageDecoder decoder(Compression::zlib_stream, 1 << 20);
+    REQUIRE(decoder.feed(bytes, true) == DecodeStatus::complete);
+    CHECK(decoder.message() == first + second);
+}
+
 TEST_CASE("zstd-stream decodes a real Discord HELLO from an open stream") {
     auto frame =
         test::bytes_of(test::read_file(fixtures_dir() / "discord/frames/hello.zstd-stream.bin"));
@@ -204,6 +232,37 @@ TEST_CASE("the envelope peek reads op, s and t in any order and finds d raw") {
     std::string no_op = R"({"d":1})";
     no_op.reserve(no_op.size() + message_padding);
     CHECK(peek_envelope(no_op, envelope) == errc::invalid_payload);
+}
+
+TEST_CASE("the envelope peek reads the usual layout from its ends and every other one in full") {
+    auto peek = [](std::string message) {
+        message.reserve(message.size() + message_padding);
+        Envelope envelope;
+        REQUIRE_FALSE(peek_envelope(message, envelope));
+        return std::tuple(envelope.op, envelope.seq, std::string(envelope.type),
+                          std::string(envelope.data));
+    };
+    using Peeked = std::tuple<int, std::optional<std::uint64_t>, std::string, std::string>;
+    // Discord's order, with spacing a server might add.
+    CHECK(peek(" {\"t\" : \"READY\", \"s\":1,\"op\":0,\"d\": {\"v\":10} } \n") ==
+          Peeked{0, 1u, "READY", R"({"v":10})"});
+    CHECK(peek(R"({"op":0,"s":7,"t":"SESSIONS_REPLACE","d":[{"a":"}"}]})") ==
+          Peeked{0, 7u, "SESSIONS_REPLACE", R"([{"a":"}"}])"});
+    // Layouts the short path leaves to the full parser.
+    CHECK(peek(R"({"t":null,"s":null,"op":1,"d":null})") == Peeked{1, std::nullopt, "", "null"});
+    CHECK(peek(R"({"op":0,"d":{"x":[1]},"s":3,"t":"TYPING_START"})") ==
+          Peeked{0, 3u, "TYPING_START", R"({"x":[1]})"});
+    CHECK(peek(R"({"op":0,"s":3,"extra":true,"t":"A","d":{}})") == Peeked{0, 3u, "A", "{}"});
+    CHECK(peek(R"({"op":0,"s":18446744073709551615,"t":"A","d":{}})") ==
+          Peeked{0, 18446744073709551615u, "A", "{}"});
+
+    std::string escaped = R"({"op":0,"s":1,"t":"A\u0042","d":{}})";
+    escaped.reserve(escaped.size() + message_padding);
+    Envelope envelope;
+    CHECK(peek_envelope(escaped, envelope) == errc::invalid_payload);  // names never need escapes
+    std::string cut = R"({"op":0,"s":1,"t":"A","d":{"a":1})";
+    cut.reserve(cut.size() + message_padding);
+    CHECK(peek_envelope(cut, envelope) == errc::invalid_payload);
 }
 
 TEST_CASE("zstd-stream: two messages in one piece come out one after the other, at once") {

@@ -52,6 +52,20 @@ TEST_CASE("snowflakes come from decimal strings, above 2^53 exactly") {
     CHECK_FALSE(Snowflake::parse("-1"));
     CHECK_FALSE(Snowflake::parse("12a"));
     CHECK_FALSE(Snowflake::parse(""));
+    // Every length, and a bad character at every place of the eight-digit steps.
+    std::string digits = "12345678901234567890";
+    for (std::size_t n = 1; n <= 20; ++n) {
+        std::string text = digits.substr(0, n);
+        REQUIRE(Snowflake::parse(text)->value == std::stoull(text));
+        for (std::size_t at = 0; at < n; ++at) {
+            for (char bad : {'/', ':', ' ', '\xff', 'a'}) {
+                std::string broken = text;
+                broken[at] = bad;
+                CHECK_FALSE(Snowflake::parse(broken));
+            }
+        }
+    }
+    static_assert(Snowflake::parse("41771983423143937")->value == 41771983423143937);
     CHECK(Snowflake{175928847299117063}.created_at().time_since_epoch().count() == 1462015105796);
     CHECK(shard_for_guild(Snowflake{41771983423143937}, 16) == (41771983423143937ull >> 22) % 16);
 }
