@@ -7,6 +7,8 @@
 // frames, (b) plain zstd decompression of the zstd-stream frames, (c) nlohmann DOM parse converted
 // into gatewire's structs, (d) gatewire's typed decode, (e) the whole pipeline: inflate, peek the
 // envelope, decode, dispatch to a no-op handler. Ratios d/c and e/a, peak RSS.
+#include <malloc.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -233,7 +235,7 @@ gatewire::RawEvent raw_event(std::string message) {
     }
     gatewire::RawEvent raw;
     raw.seq = envelope.seq.value_or(0);
-    raw.name = std::string(envelope.type);
+    raw.name.assign(envelope.type.begin(), envelope.type.end());
     raw.data_offset = static_cast<std::size_t>(envelope.data.data() - message.data());
     raw.data_size = envelope.data.size();
     raw.message = std::move(message);
@@ -287,9 +289,86 @@ long peak_rss_kib() {
     return usage.ru_maxrss;
 }
 
+long minor_faults() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_minflt;
+}
+
+// What the kernel charges to hand a page back to the process after the
+// allocator returned it: touch fresh pages and time it.
+double page_fault_us() {
+    constexpr std::size_t bytes = 64u << 20;
+    void* area = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (area == MAP_FAILED) {
+        return 0;
+    }
+    long before = minor_faults();
+    auto start = Clock::now();
+    for (std::size_t at = 0; at < bytes; at += 4096) {
+        static_cast<volatile char*>(area)[at] = 1;
+    }
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    long faults = minor_faults() - before;
+    munmap(area, bytes);
+    return faults > 0 ? seconds * 1e6 / static_cast<double>(faults) : 0;
+}
+
+// Dispatches every event of the workload's zlib stream to a no-op handler per type.
+class Pipeline {
+  public:
+    Pipeline() {
+#define GATEWIRE_X(id, wire, Struct, from) \
+    dispatcher_.on<gatewire::events::Struct>([this](const auto&) { ++handled_; });
+        GATEWIRE_EVENT_LIST(GATEWIRE_X)
+#undef GATEWIRE_X
+    }
+    void pass(const Workload& w) {
+        decompress_all(gatewire::Compression::zlib_stream, w.zlib_frames,
+                       [&](std::string& m) { dispatcher_.dispatch(raw_event(std::move(m))); });
+    }
+    std::size_t handled() const {
+        return handled_;
+    }
+
+  private:
+    gatewire::Dispatcher dispatcher_;
+    std::size_t handled_ = 0;
+};
+
+// glibc hands freed memory back to the kernel as soon as the top of its heap
+// is large and free, so a pass that frees a big event's structs pays for
+// faulting them in again on the next. The figures with that policy, before
+// the allocator is told to keep what it frees.
+struct AllocatorDefault {
+    Rate inflate, pipeline;
+    double faults_per_pass = 0;
+};
+
+AllocatorDefault run_with_default_allocator(const Workload& w, double min_time) {
+    Rounds rounds(w, min_time);
+    std::vector<char> scratch(256 * 1024);
+    std::size_t sink = 0;
+    Pipeline pipeline;
+    long faults = 0, passes = 0;
+    rounds.add([&] { sink += raw_inflate(w, scratch); });
+    rounds.add([&] {
+        long before = minor_faults();
+        pipeline.pass(w);
+        faults += minor_faults() - before;
+        ++passes;
+    });
+    auto rates = rounds.run();
+    if (sink == 0 || pipeline.handled() == 0) {
+        throw std::runtime_error("the pipeline delivered nothing");
+    }
+    return {rates[0], rates[1], static_cast<double>(faults) / static_cast<double>(passes)};
+}
+
 struct Result {
     std::string name;
     Rate inflate, zstd, nlohmann, typed, pipeline;
+    AllocatorDefault allocator_default;
 };
 
 Result run(const Workload& w, double min_time) {
@@ -307,8 +386,9 @@ Result run(const Workload& w, double min_time) {
     // Typed decode on events as the shard hands them over (padded, in place).
     std::vector<gatewire::RawEvent> raws;
     for (const auto& m : w.messages) {
-        std::string copy = m.envelope;
-        copy.reserve(copy.size() + gatewire::message_padding);
+        std::string copy;
+        copy.reserve(m.envelope.size() + gatewire::message_padding);
+        copy.append(m.envelope);
         raws.push_back(raw_event(std::move(copy)));
     }
     rounds.add([&] {
@@ -320,21 +400,13 @@ Result run(const Workload& w, double min_time) {
             });
         }
     });
-    gatewire::Dispatcher dispatcher;
-    std::size_t handled = 0;
-#define GATEWIRE_X(id, wire, Struct, from) \
-    dispatcher.on<gatewire::events::Struct>([&](const gatewire::events::Struct&) { ++handled; });
-    GATEWIRE_EVENT_LIST(GATEWIRE_X)
-#undef GATEWIRE_X
-    rounds.add([&] {
-        decompress_all(gatewire::Compression::zlib_stream, w.zlib_frames,
-                       [&](std::string& m) { dispatcher.dispatch(raw_event(std::move(m))); });
-    });
+    Pipeline pipeline;
+    rounds.add([&] { pipeline.pass(w); });
     auto rates = rounds.run();
-    if (handled == 0 || sink == 0) {
+    if (pipeline.handled() == 0 || sink == 0) {
         throw std::runtime_error("the pipeline delivered nothing");
     }
-    return {w.name, rates[0], rates[1], rates[2], rates[3], rates[4]};
+    return {w.name, rates[0], rates[1], rates[2], rates[3], rates[4], {}};
 }
 
 void print(const Result& r) {
@@ -350,8 +422,14 @@ void print(const Result& r) {
     line("(e) pipeline: inflate, peek, decode, dispatch", r.pipeline);
     std::printf("  d/c typed vs nlohmann  %.2fx   (target >= 8)\n",
                 r.typed.mb_per_s / r.nlohmann.mb_per_s);
-    std::printf("  e/a pipeline vs inflate %.2f   (target >= 0.5)\n\n",
+    std::printf("  e/a pipeline vs inflate %.2f   (target >= 0.5)\n",
                 r.pipeline.mb_per_s / r.inflate.mb_per_s);
+    const auto& d = r.allocator_default;
+    std::printf(
+        "  with glibc's default trimming: (a) %.1f MB/s, (e) %.1f MB/s, e/a %.2f;\n"
+        "    %.0f page faults a pass\n\n",
+        d.inflate.mb_per_s, d.pipeline.mb_per_s, d.pipeline.mb_per_s / d.inflate.mb_per_s,
+        d.faults_per_pass);
 }
 
 json to_json(const Result& r) {
@@ -364,7 +442,13 @@ json to_json(const Result& r) {
             {"typed", rate(r.typed)},
             {"pipeline", rate(r.pipeline)},
             {"typed_vs_nlohmann", r.typed.mb_per_s / r.nlohmann.mb_per_s},
-            {"pipeline_vs_inflate", r.pipeline.mb_per_s / r.inflate.mb_per_s}};
+            {"pipeline_vs_inflate", r.pipeline.mb_per_s / r.inflate.mb_per_s},
+            {"default_allocator",
+             {{"inflate", rate(r.allocator_default.inflate)},
+              {"pipeline", rate(r.allocator_default.pipeline)},
+              {"pipeline_vs_inflate",
+               r.allocator_default.pipeline.mb_per_s / r.allocator_default.inflate.mb_per_s},
+              {"page_faults_per_pass", r.allocator_default.faults_per_pass}}}};
 }
 
 int usage() {
@@ -400,12 +484,22 @@ int main(int argc, char** argv) {
         std::printf(
             "gatewire-bench decode: %zu bytes GUILD_CREATE; %zu small events, %zu bytes\n\n",
             big.bytes, small.messages.size(), small.bytes);
+        double fault_us = page_fault_us();
+        AllocatorDefault big_default = run_with_default_allocator(big, min_time / 2);
+        AllocatorDefault small_default = run_with_default_allocator(small, min_time / 2);
+        // From here on freed memory stays in the process, as in a bot whose heap
+        // has settled (and by default with jemalloc or tcmalloc): every figure
+        // below then measures work, not the kernel refilling pages.
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);
         Result rb = run(big, min_time);
+        rb.allocator_default = big_default;
         print(rb);
         Result rs = run(small, min_time);
+        rs.allocator_default = small_default;
         print(rs);
         long rss = peak_rss_kib();
-        std::printf("peak RSS %ld KiB\n", rss);
+        std::printf("peak RSS %ld KiB; a page fault costs %.2f us here\n", rss, fault_us);
         if (as_json) {
             double typed_vs_nlohmann = std::min(rb.typed.mb_per_s / rb.nlohmann.mb_per_s,
                                                 rs.typed.mb_per_s / rs.nlohmann.mb_per_s);
@@ -416,7 +510,8 @@ int main(int argc, char** argv) {
                         {"small_events", to_json(rs)},
                         {"typed_vs_nlohmann", typed_vs_nlohmann},  // the lower of the two workloads
                         {"pipeline_vs_inflate", pipeline_vs_inflate},
-                        {"peak_rss_kib", rss}};
+                        {"peak_rss_kib", rss},
+                        {"page_fault_us", fault_us}};
             std::cout << out.dump() << std::endl;
         }
     } catch (const std::exception& e) {

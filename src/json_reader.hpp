@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cstring>
 #include <map>
@@ -256,8 +257,9 @@ struct FieldEntry {
 };
 
 // A struct's fields by JSON name: an open-addressing hash over (length,
-// first, last character), sized so probes are short, with the field order as
-// a first guess (servers send fields in a stable order).
+// first, middle, last character), sized so probes are short. Servers send a
+// type's fields in a stable order (not ours), so the table also learns which
+// field came after which last time and tries that first.
 template <class T>
 struct FieldTable {
     static constexpr std::size_t count = boost::mp11::mp_size<members_of<T>>::value;
@@ -271,6 +273,9 @@ struct FieldTable {
 
     std::array<FieldEntry<T>, count> entries{};
     std::array<std::uint8_t, slots> index{};  // entry + 1; 0 is empty
+    // The entry seen after entry i - 1 (after none, for 0). Only a guess, so
+    // threads racing on it (relaxed) cost nothing but a probe.
+    mutable std::array<std::atomic<std::uint8_t>, count + 1> next{};
 
     static constexpr std::size_t hash(std::string_view key) noexcept {
         if (key.empty()) {
@@ -282,12 +287,45 @@ struct FieldTable {
                (slots - 1);
     }
 
-    // `key` must come from simdjson's string buffer (see key_head).
-    const FieldEntry<T>* find(std::string_view key, std::size_t hint) const noexcept {
-        std::uint64_t head = key_head(key.data(), key.size(), true);
-        if (hint < count && entries[hint].matches(key, head)) {
-            return &entries[hint];
+    FieldTable() {
+        for (std::size_t i = 0; i < next.size(); ++i) {
+            next[i].store(static_cast<std::uint8_t>(i), std::memory_order_relaxed);  // our order
         }
+        std::size_t i = 0;
+        boost::mp11::mp_for_each<members_of<T>>([&](auto member) {
+            using M = decltype(member);
+            std::string_view name = json_name(M::name);
+            entries[i] = {
+                name,
+                [](dom::element v, T& obj, ReadContext& c) { return read(v, obj.*M::pointer, c); },
+                key_head(name.data(), name.size(), false)};
+            std::size_t slot = hash(name);
+            while (index[slot] != 0) {
+                slot = (slot + 1) & (slots - 1);
+            }
+            index[slot] = static_cast<std::uint8_t>(i + 1);
+            ++i;
+        });
+    }
+
+    // The entry for `key`, which follows the entry `previous` - 1 (0: the
+    // first key). `key` must come from simdjson's string buffer (see key_head).
+    const FieldEntry<T>* find(std::string_view key, std::size_t previous) const noexcept {
+        std::uint64_t head = key_head(key.data(), key.size(), true);
+        std::size_t guess = next[previous].load(std::memory_order_relaxed);
+        if (guess < count && entries[guess].matches(key, head)) {
+            return &entries[guess];
+        }
+        const FieldEntry<T>* found = probe(key, head);
+        if (found != nullptr) {
+            next[previous].store(static_cast<std::uint8_t>(found - entries.data()),
+                                 std::memory_order_relaxed);
+        }
+        return found;
+    }
+
+  private:
+    const FieldEntry<T>* probe(std::string_view key, std::uint64_t head) const noexcept {
         for (std::size_t slot = hash(key);; slot = (slot + 1) & (slots - 1)) {
             std::uint8_t at = index[slot];
             if (at == 0) {
@@ -303,34 +341,16 @@ struct FieldTable {
 template <class T>
 const FieldTable<T>& field_table() {
     static_assert(FieldTable<T>::count < 255, "too many fields for the index");
-    static const FieldTable<T> table = [] {
-        FieldTable<T> t;
-        std::size_t i = 0;
-        boost::mp11::mp_for_each<members_of<T>>([&](auto member) {
-            using M = decltype(member);
-            std::string_view name = json_name(M::name);
-            t.entries[i] = {
-                name,
-                [](dom::element v, T& obj, ReadContext& c) { return read(v, obj.*M::pointer, c); },
-                key_head(name.data(), name.size(), false)};
-            std::size_t slot = FieldTable<T>::hash(t.entries[i].name);
-            while (t.index[slot] != 0) {
-                slot = (slot + 1) & (FieldTable<T>::slots - 1);
-            }
-            t.index[slot] = static_cast<std::uint8_t>(i + 1);
-            ++i;
-        });
-        return t;
-    }();
+    static const FieldTable<T> table;
     return table;
 }
 
 template <class T>
 bool read_fields(dom::object object, T& out, ReadContext& c) {
     const auto& table = field_table<T>();
-    std::size_t hint = 0;
+    std::size_t previous = 0;
     for (auto [key, value] : object) {
-        const FieldEntry<T>* entry = table.find(key, hint);
+        const FieldEntry<T>* entry = table.find(key, previous);
         if (entry == nullptr) {
             if constexpr (HasNestedProperties<T>) {
                 if (key == T::nested_properties) {
@@ -347,7 +367,7 @@ bool read_fields(dom::object object, T& out, ReadContext& c) {
             }
             continue;  // unknown fields are ignored
         }
-        hint = static_cast<std::size_t>(entry - table.entries.data()) + 1;
+        previous = static_cast<std::size_t>(entry - table.entries.data()) + 1;
         if (!entry->read(value, out, c)) {
             c.path.emplace_back(entry->name);
             return false;
