@@ -6,6 +6,8 @@
 
 #include "../support/fixtures.hpp"
 #include "gatewire/decode.hpp"
+#include "gatewire/decode_status.hpp"
+#include "gatewire/envelope.hpp"
 
 using namespace gatewire;
 using namespace gatewire::events;
@@ -80,6 +82,25 @@ TEST_CASE("timestamps: ISO 8601 in any offset, Unix seconds and milliseconds") {
     CHECK_FALSE(parse_timestamp("yesterday"));
     CHECK(timestamp_from_unix(1492291592) == at("2017-04-15T21:26:32Z"));
     CHECK(timestamp_from_unix(1492291592123) == at("2017-04-15T21:26:32.123Z"));
+}
+
+TEST_CASE("a key after d, which the envelope peek takes for part of d, fails the decode") {
+    std::string message =
+        R"({"op":0,"s":4,"t":"TYPING_START","d":{"channel_id":"1","user_id":"2"},"x":{}})";
+    message.reserve(message.size() + message_padding);
+    Envelope envelope;
+    REQUIRE_FALSE(peek_envelope(message, envelope));
+    RawEvent raw;
+    raw.seq = 4;
+    raw.name = "TYPING_START";
+    raw.data_offset = static_cast<std::size_t>(envelope.data.data() - message.data());
+    raw.data_size = envelope.data.size();
+    raw.message = message;
+    events::TypingStart event;
+    DecodeError error;
+    CHECK_FALSE(decode(raw, event, &error));  // reported, never a wrong struct
+    CHECK(error.event == "TYPING_START");
+    CHECK(error.seq == 4u);
 }
 
 TEST_CASE("a field of the wrong type fails the event with its path") {
