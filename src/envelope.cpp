@@ -10,9 +10,12 @@ namespace {
 
 static_assert(message_padding >= simdjson::SIMDJSON_PADDING);
 
+bool is_space(char c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
 std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' ||
-                             text.back() == '\t')) {
+    while (!text.empty() && is_space(text.back())) {
         text.remove_suffix(1);
     }
     return text;
@@ -22,10 +25,6 @@ std::string_view trim(std::string_view text) {
 simdjson::ondemand::parser& thread_parser() {
     thread_local simdjson::ondemand::parser parser;
     return parser;
-}
-
-bool is_space(char c) {
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
 // The layout both gateways send, `op`, `s` and `t` as plain scalars and then
@@ -91,26 +90,16 @@ class HeadReader {
   private:
     // `d` is an object or array running to the envelope's closing brace.
     bool read_last_value(std::string_view& data) {
-        std::size_t end = text_.size();
-        while (end > pos_ && is_space(text_[end - 1])) {
-            --end;
-        }
-        if (end == pos_ || text_[end - 1] != '}') {
+        std::string_view rest = trim(text_.substr(pos_));
+        if (rest.empty() || rest.back() != '}') {
             return false;
         }
-        --end;
-        while (end > pos_ && is_space(text_[end - 1])) {
-            --end;
-        }
-        if (pos_ >= end) {
+        rest = trim(rest.substr(0, rest.size() - 1));
+        if (rest.size() < 2 || !((rest.front() == '{' && rest.back() == '}') ||
+                                 (rest.front() == '[' && rest.back() == ']'))) {
             return false;
         }
-        char open = text_[pos_];
-        char close = text_[end - 1];
-        if (!((open == '{' && close == '}') || (open == '[' && close == ']')) || end - pos_ < 2) {
-            return false;
-        }
-        data = text_.substr(pos_, end - pos_);
+        data = rest;
         return true;
     }
     bool read_plain_string(std::string_view& value) {

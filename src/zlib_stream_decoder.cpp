@@ -110,8 +110,7 @@ DecodeStatus ZlibStreamDecoder::feed(std::span<const std::uint8_t> bytes) {
         }
         if (rc == Z_STREAM_END) {
             // The server ended the stream; what follows would start a new one.
-            inflateReset(&s.stream);
-            inflateValidate(&s.stream, 0);
+            inflateReset(&s.stream);  // keeps the checksum switched off
         }
         if (rc == Z_BUF_ERROR && produced == 0 && s.stream.avail_in > 0) {
             s.broken = true;
