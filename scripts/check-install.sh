@@ -2,7 +2,10 @@
 # Installs the build of PRESET into a temporary prefix and builds a user's
 # program three ways: find_package(gatewire) against the installed tree,
 # add_subdirectory of the source tree, and pkg-config --cflags --libs.
-# Each program runs and must exit 0.
+# Each program runs and must exit 0. For a shared build (the "shared" preset)
+# it also checks that libgatewire exports its API and none of the parsers and
+# codecs inside it, and skips add_subdirectory (a source build is the same
+# for both).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 preset=${1:-dev}
@@ -12,6 +15,21 @@ trap 'rm -rf "$work"' EXIT
 cmake --install "$root/build/$preset" --prefix "$work/prefix" >/dev/null
 test -f "$work/prefix/include/gatewire/client.hpp"
 test -x "$work/prefix/bin/gatewire-sim"
+"$work/prefix/bin/gatewire-decode" --list >/dev/null  # the installed tools find their library
+
+shared=$(find "$work/prefix" -name 'libgatewire.so.*.*' | head -n 1)
+if [ -n "$shared" ]; then
+    echo "-- shared library: SONAME, exported symbols"
+    readelf -d "$shared" | grep -q 'SONAME.*libgatewire\.so\.[0-9]'
+    nm -D --defined-only -C "$shared" >"$work/exports"
+    grep -q ' gatewire::Shard::start()' "$work/exports"
+    leaked=$(grep -E 'simdjson::|nlohmann::|ZSTD_|inflate|deflate' "$work/exports" || true)
+    if [ -n "$leaked" ]; then
+        echo "libgatewire exports symbols of its private dependencies:" >&2
+        echo "$leaked" | head -n 5 >&2
+        exit 1
+    fi
+fi
 
 echo "-- find_package(gatewire) against the installed tree"
 cmake -S "$root/tests/install/consumer" -B "$work/find-package" -G Ninja \
@@ -19,15 +37,26 @@ cmake -S "$root/tests/install/consumer" -B "$work/find-package" -G Ninja \
 cmake --build "$work/find-package" >/dev/null
 "$work/find-package/consumer"
 
-echo "-- add_subdirectory(gatewire)"
-cmake -S "$root/tests/install/subproject" -B "$work/subproject" -G Ninja \
-    -DGATEWIRE_SOURCE_DIR="$root" >/dev/null
-cmake --build "$work/subproject" --target consumer >/dev/null
-"$work/subproject/consumer"
+echo "-- the Conan test_package's program against the installed tree"
+cmake -S "$root/test_package" -B "$work/test-package" -G Ninja \
+    -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/test-package" >/dev/null
+"$work/test-package/test_package"
+
+if [ -z "$shared" ]; then
+    echo "-- add_subdirectory(gatewire)"
+    cmake -S "$root/tests/install/subproject" -B "$work/subproject" -G Ninja \
+        -DGATEWIRE_SOURCE_DIR="$root" >/dev/null
+    cmake --build "$work/subproject" --target consumer >/dev/null
+    "$work/subproject/consumer"
+fi
 
 echo "-- pkg-config --cflags --libs gatewire"
 pc_dir=$(dirname "$(find "$work/prefix" -name gatewire.pc)")
-flags=$(PKG_CONFIG_PATH="$pc_dir" pkg-config --static --cflags --libs gatewire)
+static_flag=--static
+[ -n "$shared" ] && static_flag=
+# shellcheck disable=SC2086
+flags=$(PKG_CONFIG_PATH="$pc_dir" pkg-config $static_flag --cflags --libs gatewire)
 # shellcheck disable=SC2086
 g++ -std=c++20 "$root/tests/install/consumer/main.cpp" -o "$work/pkg-config-consumer" $flags
-"$work/pkg-config-consumer"
+LD_LIBRARY_PATH="$pc_dir/.." "$work/pkg-config-consumer"

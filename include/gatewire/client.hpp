@@ -1,9 +1,10 @@
-// One shard and its typed dispatcher: the usual way to run a bot.
-//
-//   gatewire::Client client(io.get_executor(), config);
-//   client.on<gatewire::events::MessageCreate>([](const auto& m) { ... });
-//   client.start();
-//   io.run();
+/// @file
+/// One shard and its typed dispatcher: the usual way to run a bot.
+///
+///   gatewire::Client client(io.get_executor(), config);
+///   client.on<gatewire::events::MessageCreate>([](const auto& m) { ... });
+///   client.start();
+///   io.run();
 #pragma once
 
 #include <optional>
@@ -45,7 +46,7 @@ class Client {
     Dispatcher& dispatcher() noexcept { return dispatcher_; }
 
   private:
-    Dispatcher dispatcher_;  // declared first: outlives the shard's handlers
+    Dispatcher dispatcher_;  ///< declared first: outlives the shard's handlers
     Shard shard_;
 };
 

@@ -1,5 +1,8 @@
-// Gateway close codes: their meaning and what a client must do after each.
+/// @file
+/// Gateway close codes: their meaning and what a client must do after each.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <cstdint>
 #include <string_view>
@@ -7,11 +10,11 @@
 
 namespace gatewire {
 
-// What the client does after the server closed the socket with a code.
+/// What the client does after the server closed the socket with a code.
 enum class CloseAction {
-    resume,    // reconnect and resume the session (identify if there is none)
-    identify,  // reconnect and start a new session
-    fatal,     // stop the shard for good and report the code
+    resume,    ///< reconnect and resume the session (identify if there is none)
+    identify,  ///< reconnect and start a new session
+    fatal,     ///< stop the shard for good and report the code
 };
 
 struct CloseRule {
@@ -21,14 +24,14 @@ struct CloseRule {
     CloseAction action;
 };
 
-// The category of close codes sent by a gateway. `message()` names the code
-// and its meaning; the shard's fatal error is one of these.
-const std::error_category& close_category() noexcept;
+/// The category of close codes sent by a gateway. `message()` names the code
+/// and its meaning; the shard's fatal error is one of these.
+GATEWIRE_API const std::error_category& close_category() noexcept;
 
 inline std::error_code make_close_error(std::uint16_t code) noexcept {
     return {static_cast<int>(code), close_category()};
 }
 
-std::string_view to_string(CloseAction action) noexcept;
+GATEWIRE_API std::string_view to_string(CloseAction action) noexcept;
 
 }  // namespace gatewire

@@ -1,5 +1,8 @@
-// Transport compression modes a gateway connection can negotiate.
+/// @file
+/// Transport compression modes a gateway connection can negotiate.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <optional>
 #include <string_view>
@@ -8,8 +11,8 @@ namespace gatewire {
 
 enum class Compression { none, zlib_stream, zstd_stream };
 
-// The query-string spelling: "none", "zlib-stream", "zstd-stream".
-std::string_view to_string(Compression c) noexcept;
-std::optional<Compression> parse_compression(std::string_view text) noexcept;
+/// The query-string spelling: "none", "zlib-stream", "zstd-stream".
+GATEWIRE_API std::string_view to_string(Compression c) noexcept;
+GATEWIRE_API std::optional<Compression> parse_compression(std::string_view text) noexcept;
 
 }  // namespace gatewire

@@ -1,16 +1,19 @@
-// The typed event dispatcher: `on<events::MessageCreate>(handler)`.
-//
-// A dispatch's `d` is decoded only when some handler or waiter listens for its
-// type, once, however many listen. Every dispatch, typed or not (an event name
-// gatewire does not know included), also reaches the raw listeners. A payload
-// that does not fit its struct goes to the decode-error listeners with the
-// field's path; the session is not affected.
-//
-// Handlers run where the shard runs its handlers: off the I/O strand, one at a
-// time per shard, behind the shard's bounded queue. When that queue is full
-// the shard stops reading its socket until there is room; no event is
-// dropped, heartbeats go on.
+/// @file
+/// The typed event dispatcher: `on<events::MessageCreate>(handler)`.
+///
+/// A dispatch's `d` is decoded only when some handler or waiter listens for its
+/// type, once, however many listen. Every dispatch, typed or not (an event name
+/// gatewire does not know included), also reaches the raw listeners. A payload
+/// that does not fit its struct goes to the decode-error listeners with the
+/// field's path; the session is not affected.
+///
+/// Handlers run where the shard runs its handlers: off the I/O strand, one at a
+/// time per shard, behind the shard's bounded queue. When that queue is full
+/// the shard stops reading its socket until there is room; no event is
+/// dropped, heartbeats go on.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -36,18 +39,18 @@
 
 namespace gatewire {
 
-// Where an event came from, for handlers that take it as a second argument.
+/// Where an event came from, for handlers that take it as a second argument.
 struct EventContext {
     std::uint32_t shard_id = 0;
     std::uint64_t seq = 0;
     std::string_view name;
 };
 
-class Dispatcher;
+class GATEWIRE_API Dispatcher;
 
-// Names one registered listener; remove() unregisters it (from any thread,
-// also from inside a handler). Copies name the same listener.
-class Subscription {
+/// Names one registered listener; remove() unregisters it (from any thread,
+/// also from inside a handler). Copies name the same listener.
+class GATEWIRE_API Subscription {
   public:
     Subscription() = default;
     void remove();
@@ -60,7 +63,7 @@ class Subscription {
     std::weak_ptr<Token> token_;
 };
 
-// A Subscription that removes its listener when it goes out of scope.
+/// A Subscription that removes its listener when it goes out of scope.
 class ScopedSubscription {
   public:
     ScopedSubscription() = default;
@@ -83,12 +86,12 @@ class Dispatcher {
     using ErrorHandler = std::function<void(const DecodeError&)>;
 
     Dispatcher();
-    // Waiters still pending complete with errc::stopped.
+    /// Waiters still pending complete with errc::stopped.
     ~Dispatcher();
     Dispatcher(const Dispatcher&) = delete;
     Dispatcher& operator=(const Dispatcher&) = delete;
 
-    // `handler(const E&)` or `handler(const E&, const EventContext&)`.
+    /// `handler(const E&)` or `handler(const E&, const EventContext&)`.
     template <Event E, class F>
     Subscription on(F handler) {
         static_assert(std::is_invocable_v<F&, const E&> ||
@@ -107,15 +110,15 @@ class Dispatcher {
             false);
     }
 
-    // Every dispatch as it arrived, typed or not.
+    /// Every dispatch as it arrived, typed or not.
     Subscription on_raw(RawHandler handler);
-    // Payloads that did not fit their struct.
+    /// Payloads that did not fit their struct.
     Subscription on_decode_error(ErrorHandler handler);
 
-    // Completes with the next event of type E: `co_await d.async_next<E>(use_awaitable)`,
-    // a callback, or use_future. Signature void(boost::system::error_code, E);
-    // the error is errc::stopped when the dispatcher goes away first (with
-    // use_awaitable: thrown as boost::system::system_error).
+    /// Completes with the next event of type E: `co_await d.async_next<E>(use_awaitable)`,
+    /// a callback, or use_future. Signature void(boost::system::error_code, E);
+    /// the error is errc::stopped when the dispatcher goes away first (with
+    /// use_awaitable: thrown as boost::system::system_error).
     template <Event E, class Token>
     auto async_next(Token&& token) {
         return boost::asio::async_initiate<Token, void(boost::system::error_code, E)>(
@@ -133,10 +136,10 @@ class Dispatcher {
             token);
     }
 
-    // Called with each dispatch, in order, from the shard's handler context.
+    /// Called with each dispatch, in order, from the shard's handler context.
     void dispatch(const RawEvent& event);
 
-    // Whether anything listens for `type` (so its payload will be decoded).
+    /// Whether anything listens for `type` (so its payload will be decoded).
     bool wants(EventType type) const noexcept;
 
   private:
@@ -144,7 +147,7 @@ class Dispatcher {
     struct Listener;
     using Listeners = std::vector<Listener>;
     struct Tables;
-    // Decodes one event of a known type and delivers it to `listeners`.
+    /// Decodes one event of a known type and delivers it to `listeners`.
     using Runner = void (*)(Dispatcher&, const RawEvent&, const Listeners& listeners);
     static const Runner runners[event_type_count];
 
@@ -161,8 +164,8 @@ class Dispatcher {
         self.deliver(event_type_of<E>, listeners, &event, raw);
     }
 
-    // Runs the waiter's completion on its own executor (the coroutine's, for
-    // use_awaitable).
+    /// Runs the waiter's completion on its own executor (the coroutine's, for
+    /// use_awaitable).
     template <class Handler, class E>
     static void complete(Handler handler, std::error_code ec, E event) {
         boost::asio::dispatch(boost::asio::append(std::move(handler), boost::system::error_code(ec),

@@ -1,5 +1,8 @@
-// The gateway envelope {op, d, s, t}, read without decoding `d`.
+/// @file
+/// The gateway envelope {op, d, s, t}, read without decoding `d`.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -11,13 +14,13 @@ namespace gatewire {
 
 struct Envelope {
     int op = -1;
-    std::optional<std::uint64_t> seq;  // `s`, on dispatches
-    std::string_view type;             // `t`, on dispatches; empty otherwise
-    std::string_view data;             // `d` as raw JSON text; empty when absent
+    std::optional<std::uint64_t> seq;  ///< `s`, on dispatches
+    std::string_view type;             ///< `t`, on dispatches; empty otherwise
+    std::string_view data;             ///< `d` as raw JSON text; empty when absent
 };
 
-// Reads op, s and t and locates d in `message`, which must have
-// message_padding bytes of spare capacity. Views point into `message`.
-std::error_code peek_envelope(const std::string& message, Envelope& out);
+/// Reads op, s and t and locates d in `message`, which must have
+/// message_padding bytes of spare capacity. Views point into `message`.
+GATEWIRE_API std::error_code peek_envelope(const std::string& message, Envelope& out);
 
 }  // namespace gatewire

@@ -1,5 +1,8 @@
-// Errors gatewire reports that are not gateway close codes.
+/// @file
+/// Errors gatewire reports that are not gateway close codes.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <string>
 #include <system_error>
@@ -7,18 +10,18 @@
 namespace gatewire {
 
 enum class errc {
-    decompression_failed = 1,  // the compressed stream is corrupt; the connection is replaced
-    message_too_large,         // a message exceeded the configured bound and was skipped
-    invalid_payload,           // a message was not a JSON gateway envelope
-    command_too_large,         // an outgoing command exceeded the gateway's byte cap; not sent
-    not_connected,             // a command was sent while the shard is stopped or failed
-    invalid_url,               // a gateway URL could not be parsed
-    unsupported_compression,   // the profile does not offer that compression
-    connect_timeout,           // TCP/TLS/WebSocket setup did not finish in time
-    stopped,                   // the shard was stopped by its owner
+    decompression_failed = 1,  ///< the compressed stream is corrupt; the connection is replaced
+    message_too_large,         ///< a message exceeded the configured bound and was skipped
+    invalid_payload,           ///< a message was not a JSON gateway envelope
+    command_too_large,         ///< an outgoing command exceeded the gateway's byte cap; not sent
+    not_connected,             ///< a command was sent while the shard is stopped or failed
+    invalid_url,               ///< a gateway URL could not be parsed
+    unsupported_compression,   ///< the profile does not offer that compression
+    connect_timeout,           ///< TCP/TLS/WebSocket setup did not finish in time
+    stopped,                   ///< the shard was stopped by its owner
 };
 
-const std::error_category& gateway_category() noexcept;
+GATEWIRE_API const std::error_category& gateway_category() noexcept;
 
 inline std::error_code make_error_code(errc e) noexcept {
     return {static_cast<int>(e), gateway_category()};
@@ -26,5 +29,7 @@ inline std::error_code make_error_code(errc e) noexcept {
 
 }  // namespace gatewire
 
+namespace std {
 template <>
-struct std::is_error_code_enum<gatewire::errc> : std::true_type {};
+struct is_error_code_enum<gatewire::errc> : true_type {};
+}  // namespace std

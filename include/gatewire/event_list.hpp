@@ -1,7 +1,8 @@
-// The one table of dispatch events: enum name, wire name, struct, and which
-// gateways send it (D Discord, F Fluxer, DF both). Everything else that lists
-// events (the enum, name lookup, decoders, gatewire-decode --list, the event
-// reference in docs/) is generated from it.
+/// @file
+/// The one table of dispatch events: enum name, wire name, struct, and which
+/// gateways send it (D Discord, F Fluxer, DF both). Everything else that lists
+/// events (the enum, name lookup, decoders, gatewire-decode --list, the event
+/// reference in docs/) is generated from it.
 #pragma once
 
 // clang-format off

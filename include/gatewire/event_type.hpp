@@ -1,6 +1,9 @@
-// Every dispatch event gatewire types, as an enum with name <-> value and
-// flags saying which gateways send it. No event structs are needed here.
+/// @file
+/// Every dispatch event gatewire types, as an enum with name <-> value and
+/// flags saying which gateways send it. No event structs are needed here.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <array>
 #include <cstdint>
@@ -23,7 +26,7 @@ inline constexpr std::size_t event_type_count = 0
 #undef GATEWIRE_X
     ;
 
-// Which gateways send an event.
+/// Which gateways send an event.
 namespace event_flag {
 inline constexpr std::uint8_t discord = 1;
 inline constexpr std::uint8_t fluxer = 2;
@@ -31,8 +34,8 @@ inline constexpr std::uint8_t fluxer = 2;
 
 struct EventInfo {
     EventType type;
-    std::string_view name;         // on the wire: "MESSAGE_CREATE"
-    std::string_view struct_name;  // in C++: "MessageCreate" (namespace gatewire::events)
+    std::string_view name;         ///< on the wire: "MESSAGE_CREATE"
+    std::string_view struct_name;  ///< in C++: "MessageCreate" (namespace gatewire::events)
     std::uint8_t flags;
 };
 
@@ -55,7 +58,7 @@ constexpr std::string_view to_string(EventType type) noexcept {
     return info(type).name;
 }
 
-// The event named `name` on the wire, or nullopt for a name gatewire does not type.
-std::optional<EventType> event_type_from_name(std::string_view name) noexcept;
+/// The event named `name` on the wire, or nullopt for a name gatewire does not type.
+GATEWIRE_API std::optional<EventType> event_type_from_name(std::string_view name) noexcept;
 
 }  // namespace gatewire

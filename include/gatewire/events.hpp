@@ -1,5 +1,6 @@
-// Every dispatch event as a plain struct, and the link from a struct to its
-// EventType (event_type_of<E>).
+/// @file
+/// Every dispatch event as a plain struct, and the link from a struct to its
+/// EventType (event_type_of<E>).
 #pragma once
 
 #include "gatewire/event_type.hpp"
@@ -15,7 +16,7 @@
 namespace gatewire {
 
 template <class E>
-struct event_traits;  // only the event structs have one
+struct event_traits;  ///< only the event structs have one
 
 #define GATEWIRE_X(id, wire, Struct, from)               \
     template <>                                          \

@@ -1,16 +1,19 @@
-// Finds where a JSON document ends in a byte stream, incrementally, without
-// parsing it: tracks nesting depth outside strings.
+/// @file
+/// Finds where a JSON document ends in a byte stream, incrementally, without
+/// parsing it: tracks nesting depth outside strings.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <cstddef>
 #include <string_view>
 
 namespace gatewire {
 
-class JsonBoundary {
+class GATEWIRE_API JsonBoundary {
   public:
-    // Scan more bytes of the current document. Returns the offset in `bytes`
-    // just past the document's end, or npos when it has not ended yet.
+    /// Scan more bytes of the current document. Returns the offset in `bytes`
+    /// just past the document's end, or npos when it has not ended yet.
     std::size_t scan(std::string_view bytes) noexcept;
     void reset() noexcept { *this = JsonBoundary{}; }
     bool started() const noexcept { return started_; }
@@ -22,7 +25,7 @@ class JsonBoundary {
     bool started_ = false;
     bool in_string_ = false;
     bool escaped_ = false;
-    bool in_scalar_ = false;  // a top-level number/literal: ends at whitespace
+    bool in_scalar_ = false;  ///< a top-level number/literal: ends at whitespace
 };
 
 }  // namespace gatewire

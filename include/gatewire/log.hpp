@@ -1,5 +1,8 @@
-// gatewire logs through spdlog with a logger its user can replace or silence.
+/// @file
+/// gatewire logs through spdlog with a logger its user can replace or silence.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <memory>
 
@@ -9,9 +12,9 @@ class logger;
 
 namespace gatewire {
 
-// The logger gatewire writes to (by default "gatewire", warnings and up, to stderr).
-std::shared_ptr<spdlog::logger> logger();
-// Replace it; nullptr silences gatewire.
-void set_logger(std::shared_ptr<spdlog::logger> replacement);
+/// The logger gatewire writes to (by default "gatewire", warnings and up, to stderr).
+GATEWIRE_API std::shared_ptr<spdlog::logger> logger();
+/// Replace it; nullptr silences gatewire.
+GATEWIRE_API void set_logger(std::shared_ptr<spdlog::logger> replacement);
 
 }  // namespace gatewire

@@ -1,6 +1,7 @@
-// A field that can be absent, present as null, or present with a value. Use it
-// where the protocol gives null a meaning of its own ("nick": null removes a
-// nickname; a missing "nick" leaves it as it was).
+/// @file
+/// A field that can be absent, present as null, or present with a value. Use it
+/// where the protocol gives null a meaning of its own ("nick": null removes a
+/// nickname; a missing "nick" leaves it as it was).
 #pragma once
 
 #include <optional>
@@ -29,7 +30,7 @@ class Nullable {
     constexpr T value_or(U&& fallback) const& {
         return value_.value_or(std::forward<U>(fallback));
     }
-    // The value, if any, as a plain optional (absent and null both empty).
+    /// The value, if any, as a plain optional (absent and null both empty).
     constexpr const std::optional<T>& as_optional() const noexcept { return value_; }
 
     constexpr void set_null() noexcept {

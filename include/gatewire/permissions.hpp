@@ -1,4 +1,5 @@
-// A 64-bit permission set (sent as a decimal string).
+/// @file
+/// A 64-bit permission set (sent as a decimal string).
 #pragma once
 
 #include <cstdint>

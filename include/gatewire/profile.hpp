@@ -1,5 +1,8 @@
-// A gateway dialect as data: Discord and Fluxer differ in values, not code paths.
+/// @file
+/// A gateway dialect as data: Discord and Fluxer differ in values, not code paths.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -14,44 +17,44 @@
 
 namespace gatewire {
 
-// At most `count` commands in any window of `per`.
+/// At most `count` commands in any window of `per`.
 struct RateLimit {
     std::size_t count;
     std::chrono::milliseconds per;
 };
 
-struct Profile {
-    std::string name;  // "discord" or "fluxer"
+struct GATEWIRE_API Profile {
+    std::string name;  ///< "discord" or "fluxer"
     int api_version;
     std::string default_url;
-    std::vector<Compression> compressions;  // what the server offers
+    std::vector<Compression> compressions;  ///< what the server offers
     Compression default_compression;
-    // Fluxer's `stream=1`: the client compresses what it sends with one zstd stream.
+    /// Fluxer's `stream=1`: the client compresses what it sends with one zstd stream.
     bool compresses_client_messages_with_zstd;
-    bool names_no_compression;    // Fluxer wants `compress=none`; Discord wants no parameter
-    bool uses_intents;            // Discord requires `intents` in Identify
-    bool has_resume_gateway_url;  // READY carries the URL to resume on (Discord)
-    // Op 9 false: Fluxer keeps the socket open for a new Identify; Discord wants a new socket.
+    bool names_no_compression;    ///< Fluxer wants `compress=none`; Discord wants no parameter
+    bool uses_intents;            ///< Discord requires `intents` in Identify
+    bool has_resume_gateway_url;  ///< READY carries the URL to resume on (Discord)
+    /// Op 9 false: Fluxer keeps the socket open for a new Identify; Discord wants a new socket.
     bool invalid_session_keeps_socket;
     std::vector<CloseRule> close_rules;
     RateLimit command_limit;
-    std::size_t heartbeat_reserve;  // commands of the window kept for heartbeats
+    std::size_t heartbeat_reserve;  ///< commands of the window kept for heartbeats
     std::optional<RateLimit> presence_limit;
     std::size_t max_command_bytes;
 
     bool offers(Compression c) const noexcept;
-    // The rule for a close code; unknown codes resume (only listed codes are fatal).
+    /// The rule for a close code; unknown codes resume (only listed codes are fatal).
     CloseRule close_rule(std::uint16_t code) const noexcept;
-    // The full connection URL for a base URL: scheme, host, optional port and path,
-    // with the query built here (an existing query on `base` is replaced).
+    /// The full connection URL for a base URL: scheme, host, optional port and path,
+    /// with the query built here (an existing query on `base` is replaced).
     std::string gateway_url(std::string_view base, Compression compression) const;
 };
 
 namespace profiles {
-const Profile& discord();
-const Profile& fluxer();
-// By name ("discord", "fluxer"), or nullptr.
-const Profile* find(std::string_view name) noexcept;
+GATEWIRE_API const Profile& discord();
+GATEWIRE_API const Profile& fluxer();
+/// By name ("discord", "fluxer"), or nullptr.
+GATEWIRE_API const Profile* find(std::string_view name) noexcept;
 }  // namespace profiles
 
 }  // namespace gatewire

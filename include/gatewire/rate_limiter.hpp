@@ -1,5 +1,8 @@
-// A sliding-window limit on commands sent on one connection.
+/// @file
+/// A sliding-window limit on commands sent on one connection.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -9,16 +12,16 @@
 
 namespace gatewire {
 
-class RateLimiter {
+class GATEWIRE_API RateLimiter {
   public:
     using TimePoint = std::chrono::steady_clock::time_point;
 
     explicit RateLimiter(RateLimit limit) : limit_(limit) {}
 
-    // Whether one more command fits while keeping `reserve` slots free.
+    /// Whether one more command fits while keeping `reserve` slots free.
     bool allows(TimePoint now, std::size_t reserve = 0) noexcept;
     void record(TimePoint now);
-    // The earliest time allows(·, reserve) becomes true (a past time: at once).
+    /// The earliest time allows(·, reserve) becomes true (a past time: at once).
     TimePoint next_slot(std::size_t reserve = 0) const noexcept;
 
   private:

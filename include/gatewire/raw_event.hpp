@@ -1,4 +1,5 @@
-// One dispatch as it arrived: its name, sequence and undecoded payload.
+/// @file
+/// One dispatch as it arrived: its name, sequence and undecoded payload.
 #pragma once
 
 #include <cstddef>
@@ -11,12 +12,12 @@ namespace gatewire {
 struct RawEvent {
     std::uint32_t shard_id = 0;
     std::uint64_t seq = 0;
-    std::string name;     // `t`, e.g. "MESSAGE_CREATE"
-    std::string message;  // the whole envelope text
+    std::string name;     ///< `t`, e.g. "MESSAGE_CREATE"
+    std::string message;  ///< the whole envelope text
     std::size_t data_offset = 0;
     std::size_t data_size = 0;
 
-    // `d` as raw JSON text.
+    /// `d` as raw JSON text.
     std::string_view data() const noexcept { return {message.data() + data_offset, data_size}; }
 };
 

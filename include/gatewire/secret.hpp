@@ -1,6 +1,7 @@
-// A credential carried inside an event (a rotated token, a voice token). It
-// is kept for the program to use but never printed: encoders and
-// gatewire-decode show "[redacted]".
+/// @file
+/// A credential carried inside an event (a rotated token, a voice token). It
+/// is kept for the program to use but never printed: encoders and
+/// gatewire-decode show "[redacted]".
 #pragma once
 
 #include <string>

@@ -1,10 +1,13 @@
-// The gateway protocol as a state machine with no I/O and no clock.
-//
-// The owner feeds it what happened (connected, bytes arrived, socket closed,
-// time passed) and carries out the actions it asks for (connect, send, close,
-// deliver an event, finish). Time is an input, so every rule is testable with
-// a manual clock.
+/// @file
+/// The gateway protocol as a state machine with no I/O and no clock.
+///
+/// The owner feeds it what happened (connected, bytes arrived, socket closed,
+/// time passed) and carries out the actions it asks for (connect, send, close,
+/// deliver an event, finish). Time is an input, so every rule is testable with
+/// a manual clock.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -36,33 +39,33 @@ struct ShardId {
 
 struct SessionConfig {
     const Profile* profile = &profiles::discord();
-    std::string token;                       // never logged, never printed
-    std::string url;                         // base URL; empty: the profile's default
-    std::optional<Compression> compression;  // empty: the profile's default
-    std::uint64_t intents = 0;               // Discord only
+    std::string token;                       ///< never logged, never printed
+    std::string url;                         ///< base URL; empty: the profile's default
+    std::optional<Compression> compression;  ///< empty: the profile's default
+    std::uint64_t intents = 0;               ///< Discord only
     std::optional<ShardId> shard;
-    std::string presence_json;        // initial presence object, empty: none
-    std::string identify_extra_json;  // extra Identify fields as a JSON object
+    std::string presence_json;        ///< initial presence object, empty: none
+    std::string identify_extra_json;  ///< extra Identify fields as a JSON object
     std::size_t max_message_bytes = 64 * 1024 * 1024;
     Backoff backoff;
     std::chrono::milliseconds hello_timeout{20000};
     std::chrono::milliseconds ready_timeout{60000};
-    std::optional<ResumableSession> resume;  // a saved session to resume first
-    std::function<double()> random;          // [0, 1); default: a seeded engine
+    std::optional<ResumableSession> resume;  ///< a saved session to resume first
+    std::function<double()> random;          ///< [0, 1); default: a seeded engine
 };
 
 namespace action {
-// Open a new connection to `url` (the previous one has been closed).
+/// Open a new connection to `url` (the previous one has been closed).
 struct Connect {
     std::string url;
 };
-// Send one WebSocket message.
+/// Send one WebSocket message.
 struct Send {
     std::string bytes;
     bool binary = false;
     int op = 0;
 };
-// Close the current connection with this code; on_closed() follows.
+/// Close the current connection with this code; on_closed() follows.
 struct Close {
     std::uint16_t code;
     std::string reason;
@@ -74,12 +77,12 @@ struct StateChange {
     ShardState state;
     std::string detail;
 };
-// Something went wrong that the session survives (logged, given to error listeners).
+/// Something went wrong that the session survives (logged, given to error listeners).
 struct Report {
     std::error_code error;
     std::string detail;
 };
-// The session is over: no error when stopped by its owner, else a fatal close code.
+/// The session is over: no error when stopped by its owner, else a fatal close code.
 struct Finish {
     std::error_code error;
 };
@@ -97,34 +100,34 @@ struct SessionStats {
     std::uint64_t duplicates_dropped = 0;
 };
 
-class Session {
+class GATEWIRE_API Session {
   public:
     explicit Session(SessionConfig config);
     ~Session();
     Session(Session&&) noexcept;
     Session& operator=(Session&&) noexcept;
 
-    // Inputs.
+    /// Inputs.
     void start(TimePoint now);
     void on_connected(TimePoint now);
     void on_connect_failed(std::error_code error, TimePoint now);
-    // Bytes of one WebSocket message; `message_end` on its last part.
+    /// Bytes of one WebSocket message; `message_end` on its last part.
     void on_message(std::span<const std::uint8_t> bytes, bool message_end, TimePoint now);
-    // The connection ended; `code` is absent when it ended without a close frame.
+    /// The connection ended; `code` is absent when it ended without a close frame.
     void on_closed(std::optional<std::uint16_t> code, TimePoint now);
     void on_tick(TimePoint now);
-    // Closing with `keep_resumable` leaves the session open on the server.
+    /// Closing with `keep_resumable` leaves the session open on the server.
     void stop(TimePoint now, bool keep_resumable = false);
-    // While the owner cannot read (its event queue is full), missing ACKs prove nothing.
+    /// While the owner cannot read (its event queue is full), missing ACKs prove nothing.
     void set_reading_paused(bool paused, TimePoint now);
-    // Queue a command (op and `d` as JSON); sent when ready and the rate limits allow.
+    /// Queue a command (op and `d` as JSON); sent when ready and the rate limits allow.
     std::error_code send_command(int op, std::string_view data_json, TimePoint now);
 
-    // Outputs.
+    /// Outputs.
     std::optional<Action> poll();
     std::optional<TimePoint> next_deadline() const;
 
-    // Inspection.
+    /// Inspection.
     ShardState state() const noexcept;
     std::optional<ResumableSession> resumable() const;
     std::optional<std::chrono::microseconds> latency() const noexcept;

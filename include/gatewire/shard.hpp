@@ -1,7 +1,10 @@
-// One gateway connection kept alive over a real WebSocket (TLS for wss://):
-// carries out what its Session asks for on one strand, and runs the owner's
-// handlers elsewhere, behind a bounded queue.
+/// @file
+/// One gateway connection kept alive over a real WebSocket (TLS for wss://):
+/// carries out what its Session asks for on one strand, and runs the owner's
+/// handlers elsewhere, behind a bounded queue.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -27,52 +30,52 @@ struct ShardCore;
 
 struct ShardConfig {
     SessionConfig session;
-    std::chrono::milliseconds connect_timeout{15000};  // DNS + TCP + TLS + WebSocket upgrade
-    std::chrono::milliseconds close_timeout{5000};     // waiting for the server's close frame
-    // Events waiting for the handlers; when full the shard stops reading the
-    // socket until there is room (heartbeats go on). Nothing is dropped.
+    std::chrono::milliseconds connect_timeout{15000};  ///< DNS + TCP + TLS + WebSocket upgrade
+    std::chrono::milliseconds close_timeout{5000};     ///< waiting for the server's close frame
+    /// Events waiting for the handlers; when full the shard stops reading the
+    /// socket until there is room (heartbeats go on). Nothing is dropped.
     std::size_t event_queue_capacity = 1024;
-    // A PEM file of extra trusted certificates, on top of the system store.
+    /// A PEM file of extra trusted certificates, on top of the system store.
     std::string ca_file;
 };
 
-class Shard {
+class GATEWIRE_API Shard {
   public:
     using EventHandler = std::function<void(const RawEvent&)>;
     using StateHandler = std::function<void(ShardState, std::string_view detail)>;
     using ErrorHandler = std::function<void(std::error_code, std::string_view detail)>;
     using FinishHandler = std::function<void(std::error_code)>;
 
-    // I/O runs on `io`; handlers run on `handlers`, or when none is given on
-    // gatewire's shared handler thread. Each shard's handlers run in order, one
-    // at a time; a handler may block without costing its shard the session.
+    /// I/O runs on `io`; handlers run on `handlers`, or when none is given on
+    /// gatewire's shared handler thread. Each shard's handlers run in order, one
+    /// at a time; a handler may block without costing its shard the session.
     Shard(boost::asio::any_io_executor io, ShardConfig config,
           std::optional<boost::asio::any_io_executor> handlers = std::nullopt);
-    // Stops the shard if it runs; keep it alive until on_finish has been called.
+    /// Stops the shard if it runs; keep it alive until on_finish has been called.
     ~Shard();
     Shard(const Shard&) = delete;
     Shard& operator=(const Shard&) = delete;
 
-    // Set these before start().
+    /// Set these before start().
     void on_event(EventHandler handler);
     void on_state(StateHandler handler);
     void on_error(ErrorHandler handler);
-    // Called once, last: no error when stopped, else the fatal close code.
+    /// Called once, last: no error when stopped, else the fatal close code.
     void on_finish(FinishHandler handler);
 
     void start();
-    // Close and finish. With `keep_resumable` the server keeps the session, so
-    // session() can be handed to a new process that resumes it.
+    /// Close and finish. With `keep_resumable` the server keeps the session, so
+    /// session() can be handed to a new process that resumes it.
     void stop(bool keep_resumable = false);
 
-    // Send a command (`d` as JSON text) through the rate limiter. Thread-safe.
-    // Commands over the gateway's byte cap are refused here and not sent.
+    /// Send a command (`d` as JSON text) through the rate limiter. Thread-safe.
+    /// Commands over the gateway's byte cap are refused here and not sent.
     std::error_code send(int op, std::string data_json);
 
-    // Thread-safe inspection.
+    /// Thread-safe inspection.
     ShardState state() const;
     std::optional<std::chrono::microseconds> latency() const;
-    std::optional<ResumableSession> session() const;  // seq: the last event handled
+    std::optional<ResumableSession> session() const;  ///< seq: the last event handled
     SessionStats stats() const;
     std::uint32_t id() const noexcept;
 

@@ -1,22 +1,25 @@
-// Where a shard's connection stands, as its owner sees it.
+/// @file
+/// Where a shard's connection stands, as its owner sees it.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <string_view>
 
 namespace gatewire {
 
 enum class ShardState {
-    idle,          // not started
-    connecting,    // opening TCP/TLS/WebSocket
-    identifying,   // Identify sent, waiting for READY
-    resuming,      // Resume sent, waiting for RESUMED
-    ready,         // receiving events
-    reconnecting,  // waiting (with backoff) before the next connect
-    stopping,      // closing at the owner's request
-    stopped,       // ended by the owner
-    failed,        // ended by a fatal close code
+    idle,          ///< not started
+    connecting,    ///< opening TCP/TLS/WebSocket
+    identifying,   ///< Identify sent, waiting for READY
+    resuming,      ///< Resume sent, waiting for RESUMED
+    ready,         ///< receiving events
+    reconnecting,  ///< waiting (with backoff) before the next connect
+    stopping,      ///< closing at the owner's request
+    stopped,       ///< ended by the owner
+    failed,        ///< ended by a fatal close code
 };
 
-std::string_view to_string(ShardState state) noexcept;
+GATEWIRE_API std::string_view to_string(ShardState state) noexcept;
 
 }  // namespace gatewire

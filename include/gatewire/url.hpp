@@ -1,5 +1,8 @@
-// A parsed ws:// or wss:// URL.
+/// @file
+/// A parsed ws:// or wss:// URL.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <optional>
 #include <string>
@@ -7,11 +10,11 @@
 
 namespace gatewire {
 
-struct Url {
-    bool secure = true;  // wss
+struct GATEWIRE_API Url {
+    bool secure = true;  ///< wss
     std::string host;
-    std::string port;    // "443" / "80" unless given
-    std::string target;  // path and query, never empty ("/")
+    std::string port;    ///< "443" / "80" unless given
+    std::string target;  ///< path and query, never empty ("/")
 
     static std::optional<Url> parse(std::string_view text);
     std::string to_string() const;

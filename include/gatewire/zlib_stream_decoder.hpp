@@ -1,7 +1,10 @@
-// Discord's zlib-stream: one inflate context for the whole connection; a
-// message ends where the compressed bytes end in 00 00 FF FF, possibly after
-// several WebSocket messages.
+/// @file
+/// Discord's zlib-stream: one inflate context for the whole connection; a
+/// message ends where the compressed bytes end in 00 00 FF FF, possibly after
+/// several WebSocket messages.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -13,7 +16,7 @@
 
 namespace gatewire {
 
-class ZlibStreamDecoder {
+class GATEWIRE_API ZlibStreamDecoder {
   public:
     explicit ZlibStreamDecoder(std::size_t max_message_bytes);
     ~ZlibStreamDecoder();
@@ -21,9 +24,9 @@ class ZlibStreamDecoder {
     ZlibStreamDecoder& operator=(ZlibStreamDecoder&&) noexcept;
 
     DecodeStatus feed(std::span<const std::uint8_t> bytes);
-    // The last complete message, with message_padding spare capacity.
+    /// The last complete message, with message_padding spare capacity.
     std::string& message() noexcept { return message_; }
-    // Forget the stream: for a new connection.
+    /// Forget the stream: for a new connection.
     void reset();
 
   private:

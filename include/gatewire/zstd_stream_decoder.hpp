@@ -1,7 +1,10 @@
-// zstd-stream: one zstd stream per connection with a flush after each message
-// (standalone frames per message decode too). Message boundaries come from the
-// JSON itself, so a message split across WebSocket messages is reassembled.
+/// @file
+/// zstd-stream: one zstd stream per connection with a flush after each message
+/// (standalone frames per message decode too). Message boundaries come from the
+/// JSON itself, so a message split across WebSocket messages is reassembled.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -14,7 +17,7 @@
 
 namespace gatewire {
 
-class ZstdStreamDecoder {
+class GATEWIRE_API ZstdStreamDecoder {
   public:
     explicit ZstdStreamDecoder(std::size_t max_message_bytes);
     ~ZstdStreamDecoder();
@@ -23,7 +26,7 @@ class ZstdStreamDecoder {
 
     DecodeStatus feed(std::span<const std::uint8_t> bytes);
     std::string& message() noexcept { return message_; }
-    // Bytes past the last message are waiting: feed({}) may complete another.
+    /// Bytes past the last message are waiting: feed({}) may complete another.
     bool has_pending() const noexcept;
     void reset();
 

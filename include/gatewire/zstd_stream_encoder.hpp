@@ -1,6 +1,9 @@
-// Fluxer's client-to-server direction with `stream=1`: one zstd stream per
-// connection, each message flushed so the server can read it at once.
+/// @file
+/// Fluxer's client-to-server direction with `stream=1`: one zstd stream per
+/// connection, each message flushed so the server can read it at once.
 #pragma once
+
+#include "gatewire/export.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -10,14 +13,14 @@
 
 namespace gatewire {
 
-class ZstdStreamEncoder {
+class GATEWIRE_API ZstdStreamEncoder {
   public:
     explicit ZstdStreamEncoder(int level = 3);
     ~ZstdStreamEncoder();
     ZstdStreamEncoder(ZstdStreamEncoder&&) noexcept;
     ZstdStreamEncoder& operator=(ZstdStreamEncoder&&) noexcept;
 
-    // Compress one message; the result is one WebSocket binary message.
+    /// Compress one message; the result is one WebSocket binary message.
     std::string encode(std::string_view message);
     void reset();
 

@@ -1,13 +1,16 @@
-// Application events: interactions, command permissions, auto moderation,
-// entitlements, subscriptions, stage instances.
+/// @file
+/// Application events: interactions, command permissions, auto moderation,
+/// entitlements, subscriptions, stage instances.
 #pragma once
 
+#include "gatewire/export.hpp"
 #include "gatewire/model/auto_moderation.hpp"
 #include "gatewire/model/entitlement.hpp"
 #include "gatewire/model/fields.hpp"
 #include "gatewire/model/interaction.hpp"
 #include "gatewire/model/stage_instance.hpp"
 
+GATEWIRE_VISIBLE_TYPES_BEGIN
 namespace gatewire::events {
 
 struct InteractionCreate : Interaction {};
@@ -15,7 +18,7 @@ BOOST_DESCRIBE_STRUCT(InteractionCreate, (Interaction), ())
 
 struct CommandPermission {
     Snowflake id;
-    std::int32_t type = 0;  // 1 role, 2 user, 3 channel
+    std::int32_t type = 0;  ///< 1 role, 2 user, 3 channel
     bool permission = false;
 };
 BOOST_DESCRIBE_STRUCT(CommandPermission, (), (id, type, permission))
@@ -84,3 +87,4 @@ struct StageInstanceDelete : StageInstance {};
 BOOST_DESCRIBE_STRUCT(StageInstanceDelete, (StageInstance), ())
 
 }  // namespace gatewire::events
+GATEWIRE_VISIBLE_TYPES_END

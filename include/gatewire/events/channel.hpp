@@ -1,11 +1,14 @@
-// Channel and thread events, pins, group DM recipients.
+/// @file
+/// Channel and thread events, pins, group DM recipients.
 #pragma once
 
+#include "gatewire/export.hpp"
 #include "gatewire/model/channel.hpp"
 #include "gatewire/model/fields.hpp"
 #include "gatewire/model/thread_member.hpp"
 #include "gatewire/model/user.hpp"
 
+GATEWIRE_VISIBLE_TYPES_BEGIN
 namespace gatewire::events {
 
 struct ChannelCreate : Channel {};
@@ -26,7 +29,7 @@ BOOST_DESCRIBE_STRUCT(ChannelUpdateBulk, (), (guild_id, channels))
 struct ChannelPinsUpdate {
     std::optional<Snowflake> guild_id;
     Snowflake channel_id;
-    Nullable<Timestamp> last_pin_timestamp;  // null: no pins remain
+    Nullable<Timestamp> last_pin_timestamp;  ///< null: no pins remain
 };
 BOOST_DESCRIBE_STRUCT(ChannelPinsUpdate, (), (guild_id, channel_id, last_pin_timestamp))
 
@@ -56,7 +59,7 @@ struct ChannelInfoEntry {
 };
 BOOST_DESCRIBE_STRUCT(ChannelInfoEntry, (), (id, status, voice_start_time))
 
-// The reply to Request Channel Info.
+/// The reply to Request Channel Info.
 struct ChannelInfo {
     Snowflake guild_id;
     std::vector<ChannelInfoEntry> channels;
@@ -111,3 +114,4 @@ BOOST_DESCRIBE_STRUCT(ThreadMembersUpdate, (),
                       (id, guild_id, member_count, added_members, removed_member_ids))
 
 }  // namespace gatewire::events
+GATEWIRE_VISIBLE_TYPES_END

@@ -1,10 +1,13 @@
-// Events Fluxer's server sends whose payload shape it does not publish. Each
-// is typed by name and carries its `d` as JSON text, so a program can listen
-// for it by type today and decode the payload itself.
+/// @file
+/// Events Fluxer's server sends whose payload shape it does not publish. Each
+/// is typed by name and carries its `d` as JSON text, so a program can listen
+/// for it by type today and decode the payload itself.
 #pragma once
 
+#include "gatewire/export.hpp"
 #include "gatewire/model/fields.hpp"
 
+GATEWIRE_VISIBLE_TYPES_BEGIN
 namespace gatewire::events {
 
 #define GATEWIRE_OPAQUE_EVENT(Name)                 \
@@ -29,3 +32,4 @@ GATEWIRE_OPAQUE_EVENT(ChannelMemberCountsUpdate)
 #undef GATEWIRE_OPAQUE_EVENT
 
 }  // namespace gatewire::events
+GATEWIRE_VISIBLE_TYPES_END

@@ -1,7 +1,9 @@
-// Guild events: the guild itself, bans, expressions, members, roles,
-// scheduled events, soundboard, integrations, audit log, invites, webhooks.
+/// @file
+/// Guild events: the guild itself, bans, expressions, members, roles,
+/// scheduled events, soundboard, integrations, audit log, invites, webhooks.
 #pragma once
 
+#include "gatewire/export.hpp"
 #include "gatewire/model/audit_log_entry.hpp"
 #include "gatewire/model/emoji.hpp"
 #include "gatewire/model/fields.hpp"
@@ -15,10 +17,11 @@
 #include "gatewire/model/soundboard_sound.hpp"
 #include "gatewire/model/sticker.hpp"
 
+GATEWIRE_VISIBLE_TYPES_BEGIN
 namespace gatewire::events {
 
 struct GuildCreate : Guild {
-    static constexpr std::string_view nested_properties = "properties";  // Fluxer's shape
+    static constexpr std::string_view nested_properties = "properties";  ///< Fluxer's shape
 };
 BOOST_DESCRIBE_STRUCT(GuildCreate, (Guild), ())
 
@@ -27,7 +30,7 @@ struct GuildUpdate : Guild {
 };
 BOOST_DESCRIBE_STRUCT(GuildUpdate, (Guild), ())
 
-// `unavailable` true: an outage; absent: the account left or was removed.
+/// `unavailable` true: an outage; absent: the account left or was removed.
 struct GuildDelete : UnavailableGuild {};
 BOOST_DESCRIBE_STRUCT(GuildDelete, (UnavailableGuild), ())
 
@@ -75,7 +78,7 @@ struct GuildMemberRemove {
 };
 BOOST_DESCRIBE_STRUCT(GuildMemberRemove, (), (guild_id, user))
 
-// One reply to a member request; `nonce` ties the chunks of one request.
+/// One reply to a member request; `nonce` ties the chunks of one request.
 struct GuildMembersChunk {
     Snowflake guild_id;
     std::vector<Member> members;
@@ -154,7 +157,7 @@ struct GuildSoundboardSoundsUpdate {
 };
 BOOST_DESCRIBE_STRUCT(GuildSoundboardSoundsUpdate, (), (soundboard_sounds, guild_id))
 
-// The reply to Request Soundboard Sounds (op 31).
+/// The reply to Request Soundboard Sounds (op 31).
 struct SoundboardSounds {
     std::vector<SoundboardSound> soundboard_sounds;
     Snowflake guild_id;
@@ -184,7 +187,7 @@ struct InviteDelete {
 };
 BOOST_DESCRIBE_STRUCT(InviteDelete, (), (channel_id, guild_id, code))
 
-// A channel's webhooks changed; fetch them again.
+/// A channel's webhooks changed; fetch them again.
 struct WebhooksUpdate {
     std::optional<Snowflake> guild_id;
     Snowflake channel_id;
@@ -192,3 +195,4 @@ struct WebhooksUpdate {
 BOOST_DESCRIBE_STRUCT(WebhooksUpdate, (), (guild_id, channel_id))
 
 }  // namespace gatewire::events
+GATEWIRE_VISIBLE_TYPES_END

@@ -1,17 +1,20 @@
-// Message events: create, update, delete, reactions, polls, read state, typing.
+/// @file
+/// Message events: create, update, delete, reactions, polls, read state, typing.
 #pragma once
 
+#include "gatewire/export.hpp"
 #include "gatewire/model/emoji.hpp"
 #include "gatewire/model/fields.hpp"
 #include "gatewire/model/member.hpp"
 #include "gatewire/model/message.hpp"
 
+GATEWIRE_VISIBLE_TYPES_BEGIN
 namespace gatewire::events {
 
 struct MessageCreate : Message {};
 BOOST_DESCRIBE_STRUCT(MessageCreate, (Message), ())
 
-// Often partial: only `id`, `channel_id` and what changed are certain.
+/// Often partial: only `id`, `channel_id` and what changed are certain.
 struct MessageUpdate : Message {};
 BOOST_DESCRIBE_STRUCT(MessageUpdate, (Message), ())
 
@@ -19,8 +22,8 @@ struct MessageDelete {
     Snowflake id;
     Snowflake channel_id;
     std::optional<Snowflake> guild_id;
-    std::optional<std::string> content;  // Fluxer
-    std::optional<Snowflake> author_id;  // Fluxer
+    std::optional<std::string> content;  ///< Fluxer
+    std::optional<Snowflake> author_id;  ///< Fluxer
 };
 BOOST_DESCRIBE_STRUCT(MessageDelete, (), (id, channel_id, guild_id, content, author_id))
 
@@ -31,7 +34,7 @@ struct MessageDeleteBulk {
 };
 BOOST_DESCRIBE_STRUCT(MessageDeleteBulk, (), (ids, channel_id, guild_id))
 
-// What MESSAGE_REACTION_ADD and _REMOVE carry.
+/// What MESSAGE_REACTION_ADD and _REMOVE carry.
 struct MessageReaction {
     Snowflake user_id;
     Snowflake channel_id;
@@ -42,8 +45,8 @@ struct MessageReaction {
     std::optional<Snowflake> message_author_id;
     std::optional<bool> burst;
     std::vector<std::string> burst_colors;
-    std::optional<std::int32_t> type;       // 0 normal, 1 burst
-    std::optional<std::string> session_id;  // Fluxer
+    std::optional<std::int32_t> type;       ///< 0 normal, 1 burst
+    std::optional<std::string> session_id;  ///< Fluxer
 };
 BOOST_DESCRIBE_STRUCT(MessageReaction, (),
                       (user_id, channel_id, message_id, guild_id, member, emoji, message_author_id,
@@ -85,7 +88,7 @@ BOOST_DESCRIBE_STRUCT(MessagePollVoteAdd, (MessagePollVote), ())
 struct MessagePollVoteRemove : MessagePollVote {};
 BOOST_DESCRIBE_STRUCT(MessagePollVoteRemove, (MessagePollVote), ())
 
-// The account read a channel up to a message (Fluxer).
+/// The account read a channel up to a message (Fluxer).
 struct MessageAck {
     Snowflake channel_id;
     Snowflake message_id;
@@ -95,8 +98,8 @@ struct MessageAck {
 };
 BOOST_DESCRIBE_STRUCT(MessageAck, (), (channel_id, message_id, mention_count, manual, version))
 
-// `timestamp`: Discord sends Unix seconds, Fluxer milliseconds; both arrive
-// as the same point in time.
+/// `timestamp`: Discord sends Unix seconds, Fluxer milliseconds; both arrive
+/// as the same point in time.
 struct TypingStart {
     Snowflake channel_id;
     std::optional<Snowflake> guild_id;
@@ -107,3 +110,4 @@ struct TypingStart {
 BOOST_DESCRIBE_STRUCT(TypingStart, (), (channel_id, guild_id, user_id, timestamp, member))
 
 }  // namespace gatewire::events
+GATEWIRE_VISIBLE_TYPES_END

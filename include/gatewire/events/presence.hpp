@@ -1,11 +1,14 @@
-// Presence and voice events, and Fluxer's DM calls.
+/// @file
+/// Presence and voice events, and Fluxer's DM calls.
 #pragma once
 
+#include "gatewire/export.hpp"
 #include "gatewire/model/emoji.hpp"
 #include "gatewire/model/fields.hpp"
 #include "gatewire/model/presence.hpp"
 #include "gatewire/model/voice_state.hpp"
 
+GATEWIRE_VISIBLE_TYPES_BEGIN
 namespace gatewire::events {
 
 struct PresenceUpdate : Presence {};
@@ -17,9 +20,9 @@ BOOST_DESCRIBE_STRUCT(VoiceStateUpdate, (VoiceState), ())
 struct VoiceServerUpdate {
     Secret token;
     std::optional<Snowflake> guild_id;
-    std::optional<Snowflake> channel_id;       // Fluxer DM calls
-    Nullable<std::string> endpoint;            // null: the server went away
-    std::optional<std::string> connection_id;  // Fluxer
+    std::optional<Snowflake> channel_id;       ///< Fluxer DM calls
+    Nullable<std::string> endpoint;            ///< null: the server went away
+    std::optional<std::string> connection_id;  ///< Fluxer
 };
 BOOST_DESCRIBE_STRUCT(VoiceServerUpdate, (), (token, guild_id, channel_id, endpoint, connection_id))
 
@@ -59,3 +62,4 @@ struct CallDelete {
 BOOST_DESCRIBE_STRUCT(CallDelete, (), (channel_id, unavailable))
 
 }  // namespace gatewire::events
+GATEWIRE_VISIBLE_TYPES_END

@@ -1,7 +1,9 @@
-// Session events: READY, RESUMED, SESSIONS_REPLACE, RATE_LIMITED.
+/// @file
+/// Session events: READY, RESUMED, SESSIONS_REPLACE, RATE_LIMITED.
 #pragma once
 
 #include <map>
+#include "gatewire/export.hpp"
 
 #include "gatewire/model/application.hpp"
 #include "gatewire/model/channel.hpp"
@@ -15,18 +17,19 @@
 #include "gatewire/model/user.hpp"
 #include "gatewire/model/user_settings.hpp"
 
+GATEWIRE_VISIBLE_TYPES_BEGIN
 namespace gatewire::events {
 
-// The state a session starts from. Bots get unavailable guild stubs; user
-// accounts (Fluxer) get full guilds and their private state.
+/// The state a session starts from. Bots get unavailable guild stubs; user
+/// accounts (Fluxer) get full guilds and their private state.
 struct Ready {
-    std::optional<std::int32_t> v;        // Discord
-    std::optional<std::int32_t> version;  // Fluxer
+    std::optional<std::int32_t> v;        ///< Discord
+    std::optional<std::int32_t> version;  ///< Fluxer
     PrivateUser user;
     std::vector<Guild> guilds;
     std::string session_id;
-    std::optional<std::string> resume_gateway_url;  // Discord
-    std::vector<std::uint32_t> shard;               // [id, count]
+    std::optional<std::string> resume_gateway_url;  ///< Discord
+    std::vector<std::uint32_t> shard;               ///< [id, count]
     std::optional<PartialApplication> application;
     std::vector<Channel> private_channels;
     std::vector<Relationship> relationships;
@@ -48,23 +51,24 @@ BOOST_DESCRIBE_STRUCT(Ready, (),
                        user_guild_settings, read_states, notes, country_code, pinned_dms,
                        favorite_memes, auth_session_id_hash))
 
-// A resume succeeded; missed events follow (before it on Discord, after on Fluxer).
+/// A resume succeeded; missed events follow (before it on Discord, after on Fluxer).
 struct Resumed {};
 BOOST_DESCRIBE_STRUCT(Resumed, (), ())
 
-// The account's sessions across devices (a bare array on the wire).
+/// The account's sessions across devices (a bare array on the wire).
 struct SessionsReplace {
     static constexpr bool whole_payload = true;
     std::vector<SessionInfo> sessions;
 };
 BOOST_DESCRIBE_STRUCT(SessionsReplace, (), (sessions))
 
-// A gateway command was rate limited.
+/// A gateway command was rate limited.
 struct RateLimited {
     std::int32_t opcode = 0;
-    double retry_after = 0;  // seconds
+    double retry_after = 0;  ///< seconds
     RawJson meta;
 };
 BOOST_DESCRIBE_STRUCT(RateLimited, (), (opcode, retry_after, meta))
 
 }  // namespace gatewire::events
+GATEWIRE_VISIBLE_TYPES_END

@@ -1,7 +1,9 @@
-// Events about the connected account: profile, settings, notes, saved things,
-// memes, relationships, credentials.
+/// @file
+/// Events about the connected account: profile, settings, notes, saved things,
+/// memes, relationships, credentials.
 #pragma once
 
+#include "gatewire/export.hpp"
 #include "gatewire/model/favorite_meme.hpp"
 #include "gatewire/model/fields.hpp"
 #include "gatewire/model/message.hpp"
@@ -9,12 +11,13 @@
 #include "gatewire/model/user.hpp"
 #include "gatewire/model/user_settings.hpp"
 
+GATEWIRE_VISIBLE_TYPES_BEGIN
 namespace gatewire::events {
 
 struct UserUpdate : PrivateUser {};
 BOOST_DESCRIBE_STRUCT(UserUpdate, (PrivateUser), ())
 
-// The pinned DM channels, in order (a bare array on the wire).
+/// The pinned DM channels, in order (a bare array on the wire).
 struct UserPinnedDmsUpdate {
     static constexpr bool whole_payload = true;
     std::vector<Snowflake> channel_ids;
@@ -28,7 +31,7 @@ struct UserGuildSettingsUpdate : UserGuildSettings {};
 BOOST_DESCRIBE_STRUCT(UserGuildSettingsUpdate, (UserGuildSettings), ())
 
 struct UserNoteUpdate {
-    Snowflake id;  // the user the note is about
+    Snowflake id;  ///< the user the note is about
     std::string note;
 };
 BOOST_DESCRIBE_STRUCT(UserNoteUpdate, (), (id, note))
@@ -57,7 +60,7 @@ struct FavoriteMemeDelete {
 };
 BOOST_DESCRIBE_STRUCT(FavoriteMemeDelete, (), (meme_id))
 
-// The account's token was rotated; reconnect with `new_token`.
+/// The account's token was rotated; reconnect with `new_token`.
 struct AuthSessionChange {
     std::string old_auth_session_id_hash;
     std::string new_auth_session_id_hash;
@@ -79,3 +82,4 @@ struct RelationshipRemove {
 BOOST_DESCRIBE_STRUCT(RelationshipRemove, (), (id, type))
 
 }  // namespace gatewire::events
+GATEWIRE_VISIBLE_TYPES_END

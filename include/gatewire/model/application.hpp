@@ -1,4 +1,5 @@
-// The partial application READY names.
+/// @file
+/// The partial application READY names.
 #pragma once
 
 #include "gatewire/model/fields.hpp"

@@ -1,4 +1,5 @@
-// One audit-log entry as GUILD_AUDIT_LOG_ENTRY_CREATE delivers it.
+/// @file
+/// One audit-log entry as GUILD_AUDIT_LOG_ENTRY_CREATE delivers it.
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -8,7 +9,7 @@ namespace gatewire {
 struct AuditLogEntry {
     Snowflake id;
     std::optional<Snowflake> guild_id;
-    Nullable<std::string> target_id;  // not always a snowflake
+    Nullable<std::string> target_id;  ///< not always a snowflake
     Nullable<Snowflake> user_id;
     std::int32_t action_type = 0;
     RawJson changes;

@@ -1,4 +1,5 @@
-// Auto-moderation rules and what they did.
+/// @file
+/// Auto-moderation rules and what they did.
 #pragma once
 
 #include "gatewire/model/fields.hpp"

@@ -1,4 +1,5 @@
-// Channels and threads: guild channels, DMs, group DMs, forum posts.
+/// @file
+/// Channels and threads: guild channels, DMs, group DMs, forum posts.
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -6,8 +7,8 @@
 
 namespace gatewire {
 
-// Unknown values are kept as they are: compare against these, never switch
-// on the assumption that the list is complete.
+/// Unknown values are kept as they are: compare against these, never switch
+/// on the assumption that the list is complete.
 enum class ChannelType : std::int32_t {
     guild_text = 0,
     dm = 1,
@@ -24,8 +25,8 @@ enum class ChannelType : std::int32_t {
     guild_media = 16,
 };
 
-// Who an overwrite applies to. v6-era payloads said "role"/"member"; both
-// spellings decode to these values.
+/// Who an overwrite applies to. v6-era payloads said "role"/"member"; both
+/// spellings decode to these values.
 enum class OverwriteType : std::int32_t { role = 0, member = 1 };
 
 struct Overwrite {
@@ -98,12 +99,12 @@ struct Channel {
     std::optional<std::int32_t> default_thread_rate_limit_per_user;
     std::optional<std::int32_t> default_sort_order;
     std::optional<std::int32_t> default_forum_layout;
-    std::optional<std::string> url;                      // Fluxer, from here on
-    std::optional<std::int32_t> voice_connection_limit;  //
+    std::optional<std::string> url;  ///< Fluxer, from here on
+    std::optional<std::int32_t> voice_connection_limit;
     std::optional<bool> nsfw_override;
     std::optional<std::int32_t> content_warning_level;
     std::optional<std::string> content_warning_text;
-    RawJson nicks;  // Fluxer: group DM nicknames by user id
+    RawJson nicks;  ///< Fluxer: group DM nicknames by user id
 };
 BOOST_DESCRIBE_STRUCT(Channel, (),
                       (id, type, guild_id, position, permission_overwrites, name, topic, nsfw,

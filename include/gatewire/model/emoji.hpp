@@ -1,4 +1,5 @@
-// Custom and Unicode emojis (a Unicode emoji has no id, only a name).
+/// @file
+/// Custom and Unicode emojis (a Unicode emoji has no id, only a name).
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -15,7 +16,7 @@ struct Emoji {
     std::optional<bool> managed;
     std::optional<bool> animated;
     std::optional<bool> available;
-    std::optional<bool> nsfw;  // Fluxer
+    std::optional<bool> nsfw;  ///< Fluxer
 };
 BOOST_DESCRIBE_STRUCT(Emoji, (),
                       (id, name, roles, user, require_colons, managed, animated, available, nsfw))

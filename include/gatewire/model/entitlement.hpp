@@ -1,4 +1,5 @@
-// Entitlements and premium subscriptions (what users bought of an app).
+/// @file
+/// Entitlements and premium subscriptions (what users bought of an app).
 #pragma once
 
 #include "gatewire/model/fields.hpp"

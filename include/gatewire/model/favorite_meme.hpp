@@ -1,4 +1,5 @@
-// A meme saved to the account's collection (Fluxer).
+/// @file
+/// A meme saved to the account's collection (Fluxer).
 #pragma once
 
 #include "gatewire/model/fields.hpp"

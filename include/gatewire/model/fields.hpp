@@ -1,7 +1,8 @@
-// What every model header needs: the field types and the reflection macro.
-// A model struct is its field list and nothing else; BOOST_DESCRIBE_STRUCT
-// declares that list once for the decoder, the encoder and the docs. A member
-// whose JSON name is a C++ keyword carries a trailing underscore (`inline_`).
+/// @file
+/// What every model header needs: the field types and the reflection macro.
+/// A model struct is its field list and nothing else; BOOST_DESCRIBE_STRUCT
+/// declares that list once for the decoder, the encoder and the docs. A member
+/// whose JSON name is a C++ keyword carries a trailing underscore (`inline_`).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
-// Guilds. The guild's own properties sit in GuildProperties; Guild adds what
-// GUILD_CREATE carries on top. Fluxer nests the properties under
-// `properties`; both shapes decode to the same struct.
+/// @file
+/// Guilds. The guild's own properties sit in GuildProperties; Guild adds what
+/// GUILD_CREATE carries on top. Fluxer nests the properties under
+/// `properties`; both shapes decode to the same struct.
 #pragma once
 
 #include "gatewire/model/channel.hpp"
@@ -17,7 +18,7 @@
 
 namespace gatewire {
 
-// Images, names and the settings of a guild.
+/// Images, names and the settings of a guild.
 struct GuildProperties {
     Snowflake id;
     std::optional<std::string> name;
@@ -30,7 +31,7 @@ struct GuildProperties {
     std::optional<Snowflake> owner_id;
     std::optional<bool> owner;
     std::optional<Permissions> permissions;
-    std::optional<std::string> region;  // removed from the API; old payloads carry it
+    std::optional<std::string> region;  ///< removed from the API; old payloads carry it
     Nullable<Snowflake> afk_channel_id;
     std::optional<std::int32_t> afk_timeout;
     std::optional<bool> widget_enabled;
@@ -77,7 +78,7 @@ BOOST_DESCRIBE_STRUCT(GuildProperties, (),
                        approximate_member_count, approximate_presence_count, welcome_screen,
                        incidents_data, roles, emojis, stickers))
 
-// Fluxer's additions to a guild's properties.
+/// Fluxer's additions to a guild's properties.
 struct FluxerGuildProperties : GuildProperties {
     std::optional<std::int32_t> banner_width;
     std::optional<std::int32_t> banner_height;
@@ -99,14 +100,14 @@ BOOST_DESCRIBE_STRUCT(FluxerGuildProperties, (GuildProperties),
                        nsfw, content_warning_level, content_warning_text, disabled_operations,
                        message_history_cutoff))
 
-// A guild as GUILD_CREATE delivers it (GUILD_UPDATE fills the properties only).
+/// A guild as GUILD_CREATE delivers it (GUILD_UPDATE fills the properties only).
 struct Guild : FluxerGuildProperties {
     std::optional<Timestamp> joined_at;
     std::optional<bool> large;
     std::optional<bool> unavailable;
-    std::optional<bool> lazy;  // Fluxer
+    std::optional<bool> lazy;  ///< Fluxer
     std::optional<std::int32_t> member_count;
-    std::optional<std::int32_t> online_count;  // Fluxer
+    std::optional<std::int32_t> online_count;  ///< Fluxer
     std::vector<VoiceState> voice_states;
     std::vector<Member> members;
     std::vector<Channel> channels;
@@ -121,7 +122,7 @@ BOOST_DESCRIBE_STRUCT(Guild, (FluxerGuildProperties),
                        voice_states, members, channels, threads, presences, stage_instances,
                        guild_scheduled_events, soundboard_sounds))
 
-// A guild the account is in but that is not loaded yet (READY, GUILD_DELETE).
+/// A guild the account is in but that is not loaded yet (READY, GUILD_DELETE).
 struct UnavailableGuild {
     Snowflake id;
     std::optional<bool> unavailable;

@@ -1,4 +1,5 @@
-// A guild integration (bots, Twitch, YouTube).
+/// @file
+/// A guild integration (bots, Twitch, YouTube).
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -7,7 +8,7 @@
 namespace gatewire {
 
 struct IntegrationAccount {
-    std::string id;  // not a snowflake for external services
+    std::string id;  ///< not a snowflake for external services
     std::string name;
 };
 BOOST_DESCRIBE_STRUCT(IntegrationAccount, (), (id, name))
@@ -29,7 +30,7 @@ struct Integration {
     std::optional<bool> revoked;
     RawJson application;
     std::vector<std::string> scopes;
-    std::optional<Snowflake> guild_id;  // INTEGRATION_CREATE/UPDATE
+    std::optional<Snowflake> guild_id;  ///< INTEGRATION_CREATE/UPDATE
 };
 BOOST_DESCRIBE_STRUCT(Integration, (),
                       (id, name, type, enabled, syncing, role_id, enable_emoticons, expire_behavior,

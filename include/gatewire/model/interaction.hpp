@@ -1,4 +1,5 @@
-// Interactions: slash commands, components, modals, autocomplete.
+/// @file
+/// Interactions: slash commands, components, modals, autocomplete.
 #pragma once
 
 #include "gatewire/model/channel.hpp"
@@ -17,8 +18,8 @@ enum class InteractionType : std::int32_t {
     modal_submit = 5,
 };
 
-// One option of a command as the user filled it in; `value` keeps its JSON
-// type (string, integer, number or boolean) as text.
+/// One option of a command as the user filled it in; `value` keeps its JSON
+/// type (string, integer, number or boolean) as text.
 struct InteractionOption {
     std::string name;
     std::int32_t type = 0;
@@ -36,7 +37,7 @@ struct InteractionData {
     std::vector<InteractionOption> options;
     std::optional<Snowflake> guild_id;
     std::optional<Snowflake> target_id;
-    std::optional<std::string> custom_id;  // components and modals
+    std::optional<std::string> custom_id;  ///< components and modals
     std::optional<std::int32_t> component_type;
     std::vector<std::string> values;
     RawJson components;
@@ -55,7 +56,7 @@ struct Interaction {
     std::optional<Snowflake> channel_id;
     std::optional<Member> member;
     std::optional<User> user;
-    Secret token;  // answers the interaction for 15 minutes
+    Secret token;  ///< answers the interaction for 15 minutes
     std::int32_t version = 1;
     std::optional<Message> message;
     std::optional<Permissions> app_permissions;

@@ -1,4 +1,5 @@
-// An invite as INVITE_CREATE announces it.
+/// @file
+/// An invite as INVITE_CREATE announces it.
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -21,8 +22,8 @@ struct Invite {
     RawJson target_application;
     std::optional<bool> temporary;
     std::optional<std::int32_t> uses;
-    RawJson guild;    // Fluxer: the partial guild
-    RawJson channel;  // Fluxer: the partial channel
+    RawJson guild;    ///< Fluxer: the partial guild
+    RawJson channel;  ///< Fluxer: the partial channel
     std::optional<std::int32_t> member_count;
     std::optional<std::int32_t> presence_count;
 };

@@ -1,5 +1,6 @@
-// Messages and what they carry: attachments, embeds, reactions, stickers,
-// mentions, references.
+/// @file
+/// Messages and what they carry: attachments, embeds, reactions, stickers,
+/// mentions, references.
 #pragma once
 
 #include "gatewire/model/channel.hpp"
@@ -31,19 +32,19 @@ struct Attachment {
     std::optional<std::string> title;
     std::optional<std::string> description;
     std::optional<std::string> content_type;
-    std::optional<std::string> content_hash;  // Fluxer
+    std::optional<std::string> content_hash;  ///< Fluxer
     std::uint64_t size = 0;
     std::optional<std::string> url;
     std::optional<std::string> proxy_url;
     std::optional<std::int32_t> height;
     std::optional<std::int32_t> width;
-    std::optional<std::string> placeholder;  // Fluxer
+    std::optional<std::string> placeholder;  ///< Fluxer
     std::optional<bool> ephemeral;
     std::optional<double> duration_secs;
-    std::optional<std::int32_t> duration;  // Fluxer
+    std::optional<std::int32_t> duration;  ///< Fluxer
     std::optional<std::string> waveform;
     std::optional<std::uint64_t> flags;
-    std::optional<bool> nsfw;  // Fluxer
+    std::optional<bool> nsfw;  ///< Fluxer
     std::optional<Timestamp> expires_at;
     std::optional<bool> expired;
 };
@@ -75,7 +76,7 @@ struct EmbedFooter {
 };
 BOOST_DESCRIBE_STRUCT(EmbedFooter, (), (text, icon_url, proxy_icon_url))
 
-// An embed's author, and (with only name and url) its provider.
+/// An embed's author, and (with only name and url) its provider.
 struct EmbedAuthor {
     std::optional<std::string> name;
     std::optional<std::string> url;
@@ -102,11 +103,11 @@ struct Embed {
     std::optional<EmbedMedia> image;
     std::optional<EmbedMedia> thumbnail;
     std::optional<EmbedMedia> video;
-    std::optional<EmbedMedia> audio;  // Fluxer
+    std::optional<EmbedMedia> audio;  ///< Fluxer
     std::optional<EmbedAuthor> provider;
     std::optional<EmbedAuthor> author;
     std::vector<EmbedField> fields;
-    std::optional<std::string> html;  // Fluxer
+    std::optional<std::string> html;  ///< Fluxer
     std::optional<std::int32_t> html_width;
     std::optional<std::int32_t> html_height;
     std::optional<bool> nsfw;
@@ -162,18 +163,18 @@ struct StickerItem {
     Snowflake id;
     std::string name;
     std::optional<std::int32_t> format_type;
-    std::optional<bool> animated;  // Fluxer
-    std::optional<bool> nsfw;      // Fluxer
+    std::optional<bool> animated;  ///< Fluxer
+    std::optional<bool> nsfw;      ///< Fluxer
 };
 BOOST_DESCRIBE_STRUCT(StickerItem, (), (id, name, format_type, animated, nsfw))
 
-// A mentioned user; in gateway messages it carries the partial member too.
+/// A mentioned user; in gateway messages it carries the partial member too.
 struct MentionedUser : User {
     std::optional<Member> member;
 };
 BOOST_DESCRIBE_STRUCT(MentionedUser, (User), (member))
 
-// The (deprecated, still sent) summary of the interaction a message answers.
+/// The (deprecated, still sent) summary of the interaction a message answers.
 struct MessageInteraction {
     Snowflake id;
     std::int32_t type = 0;
@@ -183,7 +184,7 @@ struct MessageInteraction {
 };
 BOOST_DESCRIBE_STRUCT(MessageInteraction, (), (id, type, name, user, member))
 
-// A nonce is whatever the sender chose: a string or an integer, kept as text.
+/// A nonce is whatever the sender chose: a string or an integer, kept as text.
 struct Nonce {
     std::string text;
     bool operator==(const Nonce&) const = default;
@@ -191,8 +192,8 @@ struct Nonce {
 
 struct Message;
 
-// A forwarded message. Discord nests it under `message`; Fluxer sends the
-// fields directly (and mentions as ids).
+/// A forwarded message. Discord nests it under `message`; Fluxer sends the
+/// fields directly (and mentions as ids).
 struct MessageSnapshot {
     std::shared_ptr<const Message> message;
     std::optional<std::string> content;
@@ -213,9 +214,9 @@ BOOST_DESCRIBE_STRUCT(MessageSnapshot, (),
 struct Message {
     Snowflake id;
     Snowflake channel_id;
-    std::optional<Snowflake> guild_id;  // gateway only
-    std::optional<User> author;         // absent in partial updates
-    std::optional<Member> member;       // gateway only, guild messages
+    std::optional<Snowflake> guild_id;  ///< gateway only
+    std::optional<User> author;         ///< absent in partial updates
+    std::optional<Member> member;       ///< gateway only, guild messages
     std::optional<std::string> content;
     std::optional<Timestamp> timestamp;
     Nullable<Timestamp> edited_timestamp;
@@ -237,7 +238,7 @@ struct Message {
     std::optional<std::uint64_t> flags;
     std::optional<MessageReference> message_reference;
     std::vector<MessageSnapshot> message_snapshots;
-    // Absent: not fetched. Null: the referenced message was deleted.
+    /// Absent: not fetched. Null: the referenced message was deleted.
     Nullable<std::shared_ptr<const Message>> referenced_message;
     RawJson interaction_metadata;
     std::optional<MessageInteraction> interaction;
@@ -250,9 +251,9 @@ struct Message {
     RawJson resolved;
     RawJson poll;
     RawJson call;
-    std::vector<User> users;                  // Fluxer, from here on
+    std::vector<User> users;                  ///< Fluxer, from here on
     std::vector<Snowflake> nsfw_emojis;       //
-    std::optional<ChannelType> channel_type;  // MESSAGE_CREATE
+    std::optional<ChannelType> channel_type;  ///< MESSAGE_CREATE
 };
 BOOST_DESCRIBE_STRUCT(Message, (),
                       (id, channel_id, guild_id, author, member, content, timestamp,

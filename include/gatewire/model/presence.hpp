@@ -1,4 +1,5 @@
-// Presences: status, per-platform status, activities and (Fluxer) custom status.
+/// @file
+/// Presences: status, per-platform status, activities and (Fluxer) custom status.
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -21,7 +22,7 @@ BOOST_DESCRIBE_STRUCT(ActivityEmoji, (), (name, id, animated))
 
 struct ActivityParty {
     std::optional<std::string> id;
-    std::vector<std::int64_t> size;  // [current, max]
+    std::vector<std::int64_t> size;  ///< [current, max]
 };
 BOOST_DESCRIBE_STRUCT(ActivityParty, (), (id, size))
 
@@ -49,7 +50,7 @@ struct Activity {
     RawJson secrets;
     std::optional<bool> instance;
     std::optional<std::uint64_t> flags;
-    RawJson buttons;  // labels when received
+    RawJson buttons;  ///< labels when received
     std::optional<std::string> sync_id;
     std::optional<std::string> session_id;
     std::optional<std::string> platform;
@@ -66,7 +67,7 @@ struct ClientStatus {
 };
 BOOST_DESCRIBE_STRUCT(ClientStatus, (), (desktop, mobile, web))
 
-// Fluxer's custom status.
+/// Fluxer's custom status.
 struct CustomStatus {
     std::optional<std::string> text;
     std::optional<Timestamp> expires_at;
@@ -77,14 +78,14 @@ struct CustomStatus {
 BOOST_DESCRIBE_STRUCT(CustomStatus, (), (text, expires_at, emoji_id, emoji_name, emoji_animated))
 
 struct Presence {
-    User user;  // often only `id`
+    User user;  ///< often only `id`
     std::optional<Snowflake> guild_id;
-    std::string status;  // online, idle, dnd, invisible, offline
+    std::string status;  ///< online, idle, dnd, invisible, offline
     std::vector<Activity> activities;
     std::optional<ClientStatus> client_status;
-    std::optional<bool> mobile;            // Fluxer
-    std::optional<bool> afk;               // Fluxer
-    Nullable<CustomStatus> custom_status;  // Fluxer: null when unset or offline
+    std::optional<bool> mobile;            ///< Fluxer
+    std::optional<bool> afk;               ///< Fluxer
+    Nullable<CustomStatus> custom_status;  ///< Fluxer: null when unset or offline
 };
 BOOST_DESCRIBE_STRUCT(Presence, (),
                       (user, guild_id, status, activities, client_status, mobile, afk,

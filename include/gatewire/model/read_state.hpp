@@ -1,4 +1,5 @@
-// How far the account has read a channel.
+/// @file
+/// How far the account has read a channel.
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -6,7 +7,7 @@
 namespace gatewire {
 
 struct ReadState {
-    Snowflake id;  // the channel
+    Snowflake id;  ///< the channel
     std::int32_t mention_count = 0;
     Nullable<Snowflake> last_message_id;
     Nullable<Timestamp> last_pin_timestamp;

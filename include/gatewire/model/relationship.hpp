@@ -1,4 +1,5 @@
-// Friends, blocks and pending requests.
+/// @file
+/// Friends, blocks and pending requests.
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -6,7 +7,7 @@
 
 namespace gatewire {
 
-// 1 friend, 2 blocked, 3 incoming request, 4 outgoing request; others kept.
+/// 1 friend, 2 blocked, 3 incoming request, 4 outgoing request; others kept.
 enum class RelationshipType : std::int32_t {
     none = 0,
     friend_ = 1,
@@ -16,9 +17,9 @@ enum class RelationshipType : std::int32_t {
 };
 
 struct Relationship {
-    Snowflake id;  // the other user
+    Snowflake id;  ///< the other user
     RelationshipType type = RelationshipType::none;
-    std::optional<User> user;  // READY strips it; look it up in READY's users
+    std::optional<User> user;  ///< READY strips it; look it up in READY's users
     std::optional<Timestamp> since;
     Nullable<std::string> nickname;
     std::optional<bool> share_voice_activity;

@@ -1,4 +1,5 @@
-// Guild roles.
+/// @file
+/// Guild roles.
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -9,7 +10,7 @@ struct RoleTags {
     std::optional<Snowflake> bot_id;
     std::optional<Snowflake> integration_id;
     std::optional<Snowflake> subscription_listing_id;
-    // These three are `null` when true and absent when false.
+    /// These three are `null` when true and absent when false.
     Nullable<bool> premium_subscriber;
     Nullable<bool> available_for_purchase;
     Nullable<bool> guild_connections;
@@ -31,7 +32,7 @@ struct Role {
     std::int32_t color = 0;
     std::optional<RoleColors> colors;
     bool hoist = false;
-    std::optional<std::int32_t> hoist_position;  // Fluxer
+    std::optional<std::int32_t> hoist_position;  ///< Fluxer
     std::optional<std::string> icon;
     std::optional<std::string> unicode_emoji;
     std::int32_t position = 0;

@@ -1,4 +1,5 @@
-// Guild scheduled events.
+/// @file
+/// Guild scheduled events.
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -21,7 +22,7 @@ struct ScheduledEvent {
     std::optional<Timestamp> scheduled_start_time;
     Nullable<Timestamp> scheduled_end_time;
     std::int32_t privacy_level = 0;
-    std::int32_t status = 0;  // 1 scheduled, 2 active, 3 completed, 4 canceled
+    std::int32_t status = 0;  ///< 1 scheduled, 2 active, 3 completed, 4 canceled
     std::int32_t entity_type = 0;
     Nullable<Snowflake> entity_id;
     Nullable<ScheduledEventMetadata> entity_metadata;

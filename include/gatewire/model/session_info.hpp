@@ -1,4 +1,5 @@
-// One of the account's gateway sessions (Fluxer's READY and SESSIONS_REPLACE).
+/// @file
+/// One of the account's gateway sessions (Fluxer's READY and SESSIONS_REPLACE).
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -7,7 +8,7 @@
 namespace gatewire {
 
 struct SessionInfo {
-    std::string session_id;  // "all" for the aggregate
+    std::string session_id;  ///< "all" for the aggregate
     std::optional<std::string> status;
     std::optional<bool> mobile;
     std::optional<bool> afk;

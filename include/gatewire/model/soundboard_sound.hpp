@@ -1,4 +1,5 @@
-// Soundboard sounds.
+/// @file
+/// Soundboard sounds.
 #pragma once
 
 #include "gatewire/model/fields.hpp"

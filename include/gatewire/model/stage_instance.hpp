@@ -1,4 +1,5 @@
-// A live stage in a stage channel.
+/// @file
+/// A live stage in a stage channel.
 #pragma once
 
 #include "gatewire/model/fields.hpp"

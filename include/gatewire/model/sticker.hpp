@@ -1,4 +1,5 @@
-// Stickers, full and as a message's sticker item.
+/// @file
+/// Stickers, full and as a message's sticker item.
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -6,8 +7,8 @@
 
 namespace gatewire {
 
-// Discord sends tags as one comma-separated string, Fluxer as a list; both
-// arrive here as a list.
+/// Discord sends tags as one comma-separated string, Fluxer as a list; both
+/// arrive here as a list.
 struct StickerTags {
     std::vector<std::string> items;
     bool operator==(const StickerTags&) const = default;
@@ -25,8 +26,8 @@ struct Sticker {
     std::optional<Snowflake> guild_id;
     std::optional<User> user;
     std::optional<std::int32_t> sort_value;
-    std::optional<bool> animated;  // Fluxer
-    std::optional<bool> nsfw;      // Fluxer
+    std::optional<bool> animated;  ///< Fluxer
+    std::optional<bool> nsfw;      ///< Fluxer
 };
 BOOST_DESCRIBE_STRUCT(Sticker, (),
                       (id, pack_id, name, description, tags, type, format_type, available, guild_id,

@@ -1,4 +1,5 @@
-// Users: the public view every event carries, and the private view of oneself.
+/// @file
+/// Users: the public view every event carries, and the private view of oneself.
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -13,15 +14,15 @@ struct AvatarDecoration {
 };
 BOOST_DESCRIBE_STRUCT(AvatarDecoration, (), (asset, sku_id))
 
-// A user as others see it. Partial users (presences, member removals) carry
-// only `id`; everything else may be absent.
+/// A user as others see it. Partial users (presences, member removals) carry
+/// only `id`; everything else may be absent.
 struct User {
     Snowflake id;
     std::optional<std::string> username;
     std::optional<std::string> discriminator;
     std::optional<std::string> global_name;
     std::optional<std::string> avatar;
-    std::optional<std::int32_t> avatar_color;  // Fluxer
+    std::optional<std::int32_t> avatar_color;  ///< Fluxer
     std::optional<AvatarDecoration> avatar_decoration_data;
     std::optional<std::string> banner;
     std::optional<std::int32_t> accent_color;
@@ -29,19 +30,19 @@ struct User {
     std::optional<bool> system;
     std::optional<std::uint64_t> public_flags;
     std::optional<std::uint64_t> flags;
-    std::optional<std::uint64_t> mention_flags;  // Fluxer
+    std::optional<std::uint64_t> mention_flags;  ///< Fluxer
 };
 BOOST_DESCRIBE_STRUCT(User, (),
                       (id, username, discriminator, global_name, avatar, avatar_color,
                        avatar_decoration_data, banner, accent_color, bot, system, public_flags,
                        flags, mention_flags))
 
-// The connected account itself (READY, USER_UPDATE).
+/// The connected account itself (READY, USER_UPDATE).
 struct PrivateUser : User {
     std::optional<bool> mfa_enabled;
     std::optional<bool> verified;
     std::optional<std::string> email;
-    std::optional<bool> email_bounced;  // Fluxer
+    std::optional<bool> email_bounced;  ///< Fluxer
     std::optional<std::string> phone;
     std::optional<bool> has_verified_phone;
     std::optional<std::string> locale;
@@ -49,7 +50,7 @@ struct PrivateUser : User {
     std::optional<std::string> bio;
     std::optional<std::string> pronouns;
     std::optional<std::int32_t> banner_color;
-    std::optional<bool> is_staff;  // Fluxer, from here on
+    std::optional<bool> is_staff;  ///< Fluxer, from here on
     std::vector<std::string> acls;
     std::vector<std::string> traits;
     std::optional<std::string> timezone;

@@ -1,4 +1,5 @@
-// The account's settings and its per-guild notification settings.
+/// @file
+/// The account's settings and its per-guild notification settings.
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -57,7 +58,7 @@ BOOST_DESCRIBE_STRUCT(UserSettings, (),
                        synced_preferences, profile_privacy, default_share_voice_activity))
 
 struct UserGuildSettings {
-    Nullable<Snowflake> guild_id;  // null: the DM settings
+    Nullable<Snowflake> guild_id;  ///< null: the DM settings
     std::optional<std::int32_t> message_notifications;
     std::optional<bool> muted;
     RawJson mute_config;

@@ -1,4 +1,5 @@
-// A user's connection to a voice channel or call.
+/// @file
+/// A user's connection to a voice channel or call.
 #pragma once
 
 #include "gatewire/model/fields.hpp"
@@ -7,12 +8,12 @@
 namespace gatewire {
 
 struct VoiceState {
-    std::optional<Snowflake> guild_id;  // absent for DM calls
-    Nullable<Snowflake> channel_id;     // null when the user left
+    std::optional<Snowflake> guild_id;  ///< absent for DM calls
+    Nullable<Snowflake> channel_id;     ///< null when the user left
     Snowflake user_id;
     std::optional<Member> member;
     std::optional<std::string> session_id;
-    std::optional<std::string> connection_id;  // Fluxer
+    std::optional<std::string> connection_id;  ///< Fluxer
     bool deaf = false;
     bool mute = false;
     bool self_deaf = false;
@@ -21,7 +22,7 @@ struct VoiceState {
     std::optional<bool> self_video;
     std::optional<bool> suppress;
     Nullable<Timestamp> request_to_speak_timestamp;
-    std::optional<bool> is_mobile;  // Fluxer, from here on
+    std::optional<bool> is_mobile;  ///< Fluxer, from here on
     std::vector<std::string> viewer_stream_keys;
     std::optional<std::int64_t> version;
 };

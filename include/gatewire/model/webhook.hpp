@@ -1,5 +1,6 @@
-// A webhook (WEBHOOKS_UPDATE only says a channel's webhooks changed; fetch
-// them over HTTP as this struct).
+/// @file
+/// A webhook (WEBHOOKS_UPDATE only says a channel's webhooks changed; fetch
+/// them over HTTP as this struct).
 #pragma once
 
 #include "gatewire/model/fields.hpp"

@@ -1,6 +1,7 @@
-// gatewire-sim as a library: a real WebSocket server on loopback that plays
-// the server side of a gateway profile, with faults on demand. Tests, the demo
-// and bot authors run their clients against it offline.
+/// @file
+/// gatewire-sim as a library: a real WebSocket server on loopback that plays
+/// the server side of a gateway profile, with faults on demand. Tests, the demo
+/// and bot authors run their clients against it offline.
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "gatewire/export.hpp"
 #include "gatewire/profile.hpp"
 
 namespace gatewire::sim {
@@ -17,33 +19,33 @@ namespace gatewire::sim {
 struct SimConfig {
     const Profile* profile = &profiles::discord();
     std::string address = "127.0.0.1";
-    std::uint16_t port = 0;           // 0: any free port
-    std::string token = "sim-token";  // the only token accepted; empty: any
+    std::uint16_t port = 0;           ///< 0: any free port
+    std::string token = "sim-token";  ///< the only token accepted; empty: any
     std::chrono::milliseconds heartbeat_interval{41250};
-    // Close 4009 when the client sent no heartbeat for interval × this.
+    /// Close 4009 when the client sent no heartbeat for interval × this.
     double heartbeat_timeout_factor = 1.5;
-    // Fluxer asks for a heartbeat (op 1) after interval × 0.9 without one.
+    /// Fluxer asks for a heartbeat (op 1) after interval × 0.9 without one.
     bool request_heartbeats = false;
     std::size_t replay_capacity = 4096;
-    std::size_t guilds = 3;  // unavailable guild stubs in READY
-    // Commands per window before close 4008 (default: the profile's limit).
+    std::size_t guilds = 3;  ///< unavailable guild stubs in READY
+    /// Commands per window before close 4008 (default: the profile's limit).
     std::size_t command_limit = 0;
 };
 
-// Faults and server requests, applied to every open connection.
+/// Faults and server requests, applied to every open connection.
 struct Fault {
     enum class Kind {
-        reconnect,          // op 7, then close 4000 (Fluxer) or wait for the client's close
-        invalid_session,    // op 9 with `flag` as d
-        close,              // close with `code`
-        withhold_acks,      // stop answering heartbeats (flag: true = withhold)
-        stall,              // send nothing at all for `duration`
-        reset,              // abrupt TCP reset, no close frame
-        split_next,         // the next message goes out in `count` WebSocket messages
-        corrupt_next,       // the next message's compressed bytes are damaged
-        heartbeat_request,  // op 1 from the server
-        unknown_opcode,     // a payload with opcode `code`
-        garbage,            // a message that is not JSON (sent through the compressor)
+        reconnect,          ///< op 7, then close 4000 (Fluxer) or wait for the client's close
+        invalid_session,    ///< op 9 with `flag` as d
+        close,              ///< close with `code`
+        withhold_acks,      ///< stop answering heartbeats (flag: true = withhold)
+        stall,              ///< send nothing at all for `duration`
+        reset,              ///< abrupt TCP reset, no close frame
+        split_next,         ///< the next message goes out in `count` WebSocket messages
+        corrupt_next,       ///< the next message's compressed bytes are damaged
+        heartbeat_request,  ///< op 1 from the server
+        unknown_opcode,     ///< a payload with opcode `code`
+        garbage,            ///< a message that is not JSON (sent through the compressor)
     };
     Kind kind;
     std::uint16_t code = 0;
@@ -56,47 +58,47 @@ struct SimStats {
     std::uint64_t connections = 0;
     std::uint64_t open_connections = 0;
     std::uint64_t identifies = 0;
-    std::uint64_t resumes = 0;         // successful
-    std::uint64_t failed_resumes = 0;  // answered with op 9
+    std::uint64_t resumes = 0;         ///< successful
+    std::uint64_t failed_resumes = 0;  ///< answered with op 9
     std::uint64_t heartbeats = 0;
-    std::uint64_t dispatched = 0;  // events created (each has a seq)
+    std::uint64_t dispatched = 0;  ///< events created (each has a seq)
     std::uint64_t replayed = 0;
-    std::uint64_t commands = 0;        // ops other than 1, 2, 6
-    std::uint64_t ready_sessions = 0;  // open connections with a live session
+    std::uint64_t commands = 0;        ///< ops other than 1, 2, 6
+    std::uint64_t ready_sessions = 0;  ///< open connections with a live session
     std::vector<std::uint16_t> client_close_codes;
     std::vector<std::uint16_t> server_close_codes;
-    std::vector<std::string> hosts;              // Host header of each connection
-    std::vector<std::string> targets;            // request target of each connection
-    std::vector<std::string> commands_received;  // raw JSON of each command
-    std::string last_identify;                   // with the token replaced by "<token>"
+    std::vector<std::string> hosts;              ///< Host header of each connection
+    std::vector<std::string> targets;            ///< request target of each connection
+    std::vector<std::string> commands_received;  ///< raw JSON of each command
+    std::string last_identify;                   ///< with the token replaced by "<token>"
 };
 
-class Simulator {
+class GATEWIRE_API Simulator {
   public:
     explicit Simulator(SimConfig config);
     ~Simulator();
     Simulator(const Simulator&) = delete;
     Simulator& operator=(const Simulator&) = delete;
 
-    // Starts listening and serving on a thread of its own.
+    /// Starts listening and serving on a thread of its own.
     void start();
     void stop();
     std::uint16_t port() const;
-    std::string url() const;  // ws://127.0.0.1:PORT
+    std::string url() const;  ///< ws://127.0.0.1:PORT
 
-    // A new event for every session; buffered for replay, sent to open ones.
+    /// A new event for every session; buffered for replay, sent to open ones.
     void dispatch(std::string type, std::string data_json);
-    // A dispatch whose payload is `bytes` long.
+    /// A dispatch whose payload is `bytes` long.
     void dispatch_oversized(std::size_t bytes);
     void fault(Fault fault);
 
     SimStats stats() const;
-    // Polls `predicate` until it holds or `timeout` passes.
+    /// Polls `predicate` until it holds or `timeout` passes.
     bool wait_until(const std::function<bool(const SimStats&)>& predicate,
                     std::chrono::milliseconds timeout) const;
 
-    // Plays JSON lines (dispatches and {"sim": …} directives) in order on the
-    // server's thread; see docs/simulator.md. `done` runs when it ends.
+    /// Plays JSON lines (dispatches and {"sim": …} directives) in order on the
+    /// server's thread; see docs/simulator.md. `done` runs when it ends.
     void play(std::vector<std::string> lines, std::function<void(bool ok)> done = {});
 
     struct Impl;
@@ -105,9 +107,9 @@ class Simulator {
     std::shared_ptr<Impl> impl_;
 };
 
-// The built-in scenario behind `gatewire-sim --scenario demo`: READY's guilds,
-// a few hundred messages with reactions and typing, a server-requested
-// reconnect with events missed meanwhile, and the resume that replays them.
-std::vector<std::string> demo_script(std::size_t messages = 300);
+/// The built-in scenario behind `gatewire-sim --scenario demo`: READY's guilds,
+/// a few hundred messages with reactions and typing, a server-requested
+/// reconnect with events missed meanwhile, and the resume that replays them.
+GATEWIRE_API std::vector<std::string> demo_script(std::size_t messages = 300);
 
 }  // namespace gatewire::sim
