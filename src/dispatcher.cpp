@@ -214,7 +214,9 @@ void Dispatcher::report(const DecodeError& error) {
         errors = tables_->errors;
     }
     if (!errors || errors->empty()) {
-        logger()->warn("could not decode {}", error.to_string());
+        if (auto log = logger()) {  // nullptr: the user silenced gatewire
+            log->warn("could not decode {}", error.to_string());
+        }
         return;
     }
     for (const auto& entry : *errors) {

@@ -7,13 +7,18 @@
 #include <future>
 #include <mutex>
 #include <numeric>
+#include <sstream>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <spdlog/logger.h>
+#include <spdlog/sinks/ostream_sink.h>
 #include "../support/sim_config.hpp"
+
 #include "gatewire/error.hpp"
+#include "gatewire/log.hpp"
 #include "gatewire/shard.hpp"
 #include "gatewire/sim/simulator.hpp"
 
@@ -37,6 +42,7 @@ struct Harness {
     std::vector<RawEvent> events;
     std::vector<ShardState> states;
     std::vector<std::error_code> errors;
+    std::vector<std::string> details;  // of every state change and error, as reported
     std::optional<std::error_code> finished;
     std::function<void(const RawEvent&)> on_event_extra;
 
@@ -72,14 +78,16 @@ struct Harness {
             events.push_back(event);
             changed.notify_all();
         });
-        shard->on_state([this](ShardState state, std::string_view) {
+        shard->on_state([this](ShardState state, std::string_view detail) {
             std::lock_guard lock(mutex);
             states.push_back(state);
+            details.emplace_back(detail);
             changed.notify_all();
         });
-        shard->on_error([this](std::error_code error, std::string_view) {
+        shard->on_error([this](std::error_code error, std::string_view detail) {
             std::lock_guard lock(mutex);
             errors.push_back(error);
+            details.emplace_back(detail);
             changed.notify_all();
         });
         shard->on_finish([this](std::error_code error) {
@@ -615,4 +623,45 @@ TEST_CASE("the server's rate limit (4008) costs a resume, not the session") {
     }));
     CHECK(h.sim.stats().identifies == 1);
     CHECK_FALSE(h.finished.has_value());
+}
+
+TEST_CASE("the token never reaches the log, errors or state details, whatever happens") {
+    const std::string token = "tok.3f9c-NEVER-PRINT-ME";
+    std::ostringstream captured;
+    auto capture = std::make_shared<spdlog::logger>(
+        "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured));
+    capture->set_level(spdlog::level::trace);
+    auto previous = logger();
+    set_logger(capture);
+    std::string reported;
+    {
+        sim::SimConfig sim_config = Harness::sim_config(profiles::discord());
+        sim_config.token = token;
+        Harness h(sim_config);
+        ShardConfig config = Harness::client_config(profiles::discord(), Compression::zlib_stream);
+        config.session.token = token;
+        h.start(config);
+        REQUIRE(h.wait_ready());
+        h.sim.fault({sim::Fault::Kind::reconnect});
+        REQUIRE(h.wait_sim([](const auto& s) { return s.resumes >= 1; }));
+        h.sim.fault({sim::Fault::Kind::invalid_session, 0, false});
+        REQUIRE(h.wait_sim([](const auto& s) { return s.identifies >= 2; }));
+        h.sim.fault({sim::Fault::Kind::garbage});
+        h.sim.fault({sim::Fault::Kind::close, 4004});  // authentication failed: fatal
+        REQUIRE(h.wait([&] { return h.finished.has_value(); }));
+        std::lock_guard lock(h.mutex);
+        for (const auto& d : h.details) {
+            reported += d + "\n";
+        }
+        for (const auto& e : h.errors) {
+            reported += e.message() + "\n";
+        }
+        reported += h.finished->message();
+        CHECK(h.finished->value() == 4004);
+    }
+    set_logger(previous);
+    CHECK(captured.str().find("shard 0") != std::string::npos);  // it did log, at every level
+    CHECK(reported.find("4004") != std::string::npos);
+    CHECK(captured.str().find(token) == std::string::npos);
+    CHECK(reported.find(token) == std::string::npos);
 }

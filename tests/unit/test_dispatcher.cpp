@@ -2,6 +2,7 @@
 // to, raw catch-all, decode errors, handles that remove, awaiting an event.
 #include <catch2/catch.hpp>
 
+#include <sstream>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
@@ -9,7 +10,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <spdlog/logger.h>
+#include <spdlog/sinks/ostream_sink.h>
+
 #include "gatewire/dispatcher.hpp"
+#include "gatewire/log.hpp"
 
 using namespace gatewire;
 
@@ -152,4 +157,27 @@ TEST_CASE("a waiter still pending when the dispatcher goes away completes with s
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     CHECK(result == make_error_code(errc::stopped));
+}
+
+TEST_CASE("gatewire logs to the logger it is given, and to none when silenced") {
+    auto previous = logger();
+    REQUIRE(previous != nullptr);  // by default there is one
+    Dispatcher d;
+    auto sub = d.on<events::TypingStart>([](const events::TypingStart&) {});
+    // With no decode-error listener, a payload that does not fit is logged.
+    RawEvent bad = raw("TYPING_START", R"({"channel_id":true,"user_id":"2","timestamp":1})", 9);
+
+    std::ostringstream captured;
+    set_logger(std::make_shared<spdlog::logger>(
+        "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured)));
+    d.dispatch(bad);
+    CHECK(captured.str().find("could not decode TYPING_START") != std::string::npos);
+
+    set_logger(nullptr);
+    CHECK(logger() == nullptr);
+    captured.str("");
+    d.dispatch(bad);  // silenced: nothing written, nothing dereferenced
+    CHECK(captured.str().empty());
+
+    set_logger(previous);
 }
