@@ -44,6 +44,8 @@ cmake --build "$work/test-package" >/dev/null
 "$work/test-package/test_package"
 
 if [ -z "$shared" ]; then
+    "$root/scripts/check-examples.sh" "$work/prefix"
+
     echo "-- add_subdirectory(gatewire)"
     cmake -S "$root/tests/install/subproject" -B "$work/subproject" -G Ninja \
         -DGATEWIRE_SOURCE_DIR="$root" >/dev/null
