@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the build of PRESET into a temporary prefix and builds a user's
-# program three ways: find_package(gatewire) against the installed tree,
-# add_subdirectory of the source tree, and pkg-config --cflags --libs.
-# Each program runs and must exit 0. For a shared build (the "shared" preset)
-# it also checks that libgatewire exports its API and none of the parsers and
-# codecs inside it, and skips add_subdirectory (a source build is the same
-# for both).
+# program every way one can: find_package(gatewire) against the installed
+# tree (also the Conan test_package's program), add_subdirectory of the source
+# tree, and pkg-config --cflags --libs; then the examples against the install
+# (scripts/check-examples.sh). Each program runs and must exit 0. For a shared
+# build (the "shared" preset) it checks instead that libgatewire exports its
+# API and none of the parsers and codecs inside it; add_subdirectory and the
+# examples do not depend on the library's kind and run once, for the static one.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 preset=${1:-dev}
