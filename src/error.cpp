@@ -31,6 +31,12 @@ class GatewayCategory final : public std::error_category {
                 return "connecting to the gateway timed out";
             case errc::stopped:
                 return "the shard was stopped";
+            case errc::unsupported_command:
+                return "this gateway does not take that command";
+            case errc::invalid_command:
+                return "the command breaks the gateway's rules and was not sent";
+            case errc::request_timed_out:
+                return "not every reply arrived before the request's deadline";
         }
         return "unknown gatewire error " + std::to_string(value);
     }

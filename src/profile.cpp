@@ -79,6 +79,7 @@ Profile make_discord() {
         .heartbeat_reserve = 3,
         .presence_limit = std::nullopt,
         .max_command_bytes = 4096,
+        .command_opcodes = {3, 4, 8, 31},
     };
 }
 
@@ -100,6 +101,7 @@ Profile make_fluxer() {
         .heartbeat_reserve = 3,
         .presence_limit = RateLimit{5, 20s},
         .max_command_bytes = 4096,
+        .command_opcodes = {3, 4, 8, 14, 15, 16},
     };
 }
 
@@ -107,6 +109,11 @@ Profile make_fluxer() {
 
 bool Profile::offers(Compression c) const noexcept {
     return std::find(compressions.begin(), compressions.end(), c) != compressions.end();
+}
+
+bool Profile::accepts_command(int opcode) const noexcept {
+    return std::find(command_opcodes.begin(), command_opcodes.end(), opcode) !=
+           command_opcodes.end();
 }
 
 CloseRule Profile::close_rule(std::uint16_t code) const noexcept {

@@ -716,6 +716,11 @@ std::error_code Session::send_command(int opcode, std::string_view data_json, Ti
     if (payload.size() > s.profile.max_command_bytes) {
         return errc::command_too_large;
     }
+    if (opcode == 3) {
+        // The presence the user set outlives this connection: a later
+        // identify (a new session) starts with it, not the configured one.
+        s.config.presence_json.assign(data_json);
+    }
     s.commands.push_back({opcode, std::move(payload)});
     s.flush_commands(now);
     return {};

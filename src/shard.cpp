@@ -629,6 +629,10 @@ void Shard::stop(bool keep_resumable) {
     });
 }
 
+const Profile& Shard::profile() const noexcept {
+    return *impl_->config.session.profile;
+}
+
 std::error_code Shard::send(int op, std::string data_json) {
     // The envelope {"op":N,"d":…} adds at most 14 bytes; the session checks exactly.
     if (data_json.size() + 14 > impl_->config.session.profile->max_command_bytes) {

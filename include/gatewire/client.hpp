@@ -12,6 +12,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "gatewire/dispatcher.hpp"
+#include "gatewire/member_requests.hpp"
 #include "gatewire/shard.hpp"
 
 namespace gatewire {
@@ -20,7 +21,8 @@ class Client {
   public:
     Client(boost::asio::any_io_executor io, ShardConfig config,
            std::optional<boost::asio::any_io_executor> handlers = std::nullopt)
-        : shard_(std::move(io), std::move(config), std::move(handlers)) {
+        : shard_(io, std::move(config), std::move(handlers)),
+          member_requests_(io, dispatcher_, shard_) {
         shard_.on_event([this](const RawEvent& event) { dispatcher_.dispatch(event); });
     }
 
@@ -39,6 +41,42 @@ class Client {
         return dispatcher_.async_next<E>(std::forward<Token>(token));
     }
 
+    /// A command from gatewire/commands.hpp, e.g. `client.send(commands::UpdatePresence{…})`.
+    template <commands::Command C>
+    std::error_code send(const C& command) {
+        return shard_.send(command);
+    }
+
+    /// Requests members and calls `done` once with all the replies put
+    /// together, or with errc::request_timed_out and what arrived in time.
+    void request_members(commands::RequestGuildMembers request, MemberRequests::Done done,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+        member_requests_.request(std::move(request), timeout, std::move(done));
+    }
+    /// The same as an asynchronous operation: `co_await
+    /// client.async_request_members(request, use_awaitable)`, a callback or
+    /// use_future. Signature void(boost::system::error_code, MembersResult).
+    template <class Token>
+    auto async_request_members(commands::RequestGuildMembers request, Token&& token,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+        using Signature = void(boost::system::error_code, MembersResult);
+        return boost::asio::async_initiate<Token, Signature>(
+            [this, timeout](auto handler, commands::RequestGuildMembers r) {
+                using Handler = boost::asio::any_completion_handler<Signature>;
+                auto waiting = std::make_shared<Handler>(std::move(handler));
+                request_members(
+                    std::move(r),
+                    [waiting](std::error_code error, MembersResult result) {
+                        // On the caller's own executor (the coroutine's, for use_awaitable).
+                        boost::asio::dispatch(boost::asio::append(std::move(*waiting),
+                                                                  boost::system::error_code(error),
+                                                                  std::move(result)));
+                    },
+                    timeout);
+            },
+            token, std::move(request));
+    }
+
     void start() { shard_.start(); }
     void stop(bool keep_resumable = false) { shard_.stop(keep_resumable); }
 
@@ -48,6 +86,7 @@ class Client {
   private:
     Dispatcher dispatcher_;  ///< declared first: outlives the shard's handlers
     Shard shard_;
+    MemberRequests member_requests_;
 };
 
 }  // namespace gatewire

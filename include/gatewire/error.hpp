@@ -19,6 +19,9 @@ enum class errc {
     unsupported_compression,   ///< the profile does not offer that compression
     connect_timeout,           ///< TCP/TLS/WebSocket setup did not finish in time
     stopped,                   ///< the shard was stopped by its owner
+    unsupported_command,       ///< the profile's gateway does not take this command
+    invalid_command,           ///< a command breaks the gateway's rules (a limit, a nonce's size)
+    request_timed_out,         ///< not every reply to a request arrived before its deadline
 };
 
 GATEWIRE_API const std::error_category& gateway_category() noexcept;

@@ -41,8 +41,11 @@ struct GATEWIRE_API Profile {
     std::size_t heartbeat_reserve;  ///< commands of the window kept for heartbeats
     std::optional<RateLimit> presence_limit;
     std::size_t max_command_bytes;
+    /// The command opcodes the server accepts besides heartbeat, identify and resume.
+    std::vector<int> command_opcodes;
 
     bool offers(Compression c) const noexcept;
+    bool accepts_command(int opcode) const noexcept;
     /// The rule for a close code; unknown codes resume (only listed codes are fatal).
     CloseRule close_rule(std::uint16_t code) const noexcept;
     /// The full connection URL for a base URL: scheme, host, optional port and path,

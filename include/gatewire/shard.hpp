@@ -4,6 +4,7 @@
 /// handlers elsewhere, behind a bounded queue.
 #pragma once
 
+#include "gatewire/commands.hpp"
 #include "gatewire/export.hpp"
 
 #include <chrono>
@@ -71,6 +72,20 @@ class GATEWIRE_API Shard {
     /// Send a command (`d` as JSON text) through the rate limiter. Thread-safe.
     /// Commands over the gateway's byte cap are refused here and not sent.
     std::error_code send(int op, std::string data_json);
+    /// A typed command (gatewire/commands.hpp), encoded for this shard's
+    /// profile; one the gateway does not take, or one breaking its rules, is
+    /// refused with the error and not sent. A presence update also becomes
+    /// the presence of later identifies.
+    template <commands::Command C>
+    std::error_code send(const C& command) {
+        std::string d;
+        if (std::error_code error = commands::encode(command, profile(), d)) {
+            return error;
+        }
+        return send(C::opcode, std::move(d));
+    }
+
+    const Profile& profile() const noexcept;
 
     /// Thread-safe inspection.
     ShardState state() const;

@@ -9,7 +9,11 @@
 #include <mutex>
 #include <thread>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <future>
 
 #include "../support/sim_config.hpp"
 #include "gatewire/client.hpp"
@@ -28,8 +32,17 @@ struct Bot {
     std::thread thread;
     std::atomic<bool> finished{false};
 
-    Bot(const Profile& profile, Compression compression, std::size_t queue = 1024)
-        : sim(test::quick_sim_config(profile)) {
+    static sim::SimConfig adjusted(sim::SimConfig config,
+                                   const std::function<void(sim::SimConfig&)>& adjust) {
+        if (adjust) {
+            adjust(config);
+        }
+        return config;
+    }
+
+    Bot(const Profile& profile, Compression compression, std::size_t queue = 1024,
+        const std::function<void(sim::SimConfig&)>& adjust_sim = {})
+        : sim(adjusted(test::quick_sim_config(profile), adjust_sim)) {
         sim.start();
         ShardConfig config;
         config.session.profile = &profile;
@@ -197,4 +210,165 @@ TEST_CASE("a blocked typed handler stops reading at a full queue; nothing is los
     }
     CHECK(bot.sim.stats().connections == 1);
     CHECK(bot.sim.stats().server_close_codes.empty());
+}
+
+namespace {
+
+// A bot whose simulated guilds have `members` members, sent in chunks of `chunk`.
+std::unique_ptr<Bot> bot_with_roster(const Profile& profile, std::size_t members,
+                                     std::size_t chunk) {
+    auto bot = std::make_unique<Bot>(profile, Compression::none, 1024, [&](sim::SimConfig& c) {
+        c.members_per_guild = members;
+        c.member_chunk_size = chunk;
+    });
+    bot->run();
+    return bot;
+}
+
+struct Outcome {
+    std::error_code error;
+    MembersResult result;
+};
+
+Outcome request(Client& client, commands::RequestGuildMembers r,
+                std::chrono::milliseconds timeout = 20s) {
+    std::promise<Outcome> outcome;
+    client.request_members(
+        std::move(r),
+        [&](std::error_code e, MembersResult m) {
+            outcome.set_value({e, m});
+        },
+        timeout);
+    auto future = outcome.get_future();
+    REQUIRE(future.wait_for(patience + timeout) == std::future_status::ready);
+    return future.get();
+}
+
+std::vector<std::string> names(const MembersResult& r) {
+    std::vector<std::string> out;
+    for (const auto& m : r.members) {
+        out.push_back(m.user->username.value_or("?"));
+    }
+    return out;
+}
+
+commands::RequestGuildMembers everyone(std::uint64_t guild = 42) {
+    commands::RequestGuildMembers r;
+    r.guild_id = Snowflake{guild};
+    r.query = "";
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("a member request gets one result once every chunk has arrived, both gateways") {
+    for (const Profile* profile : {&profiles::discord(), &profiles::fluxer()}) {
+        INFO(profile->name);
+        auto bot = bot_with_roster(*profile, 5, 2);  // three chunks: 2 + 2 + 1
+        REQUIRE(bot->sim.wait_until([](const auto& s) { return s.ready_sessions == 1; }, patience));
+        auto r = everyone();
+        r.presences = true;
+        Outcome o = request(*bot->client, r);
+        CHECK_FALSE(o.error);
+        CHECK(o.result.chunk_count == 3);
+        CHECK(o.result.chunks_received == 3);
+        CHECK(o.result.guild_id == Snowflake{42});
+        CHECK(names(o.result) ==
+              std::vector<std::string>{"member-0", "member-1", "member-2", "member-3", "member-4"});
+        CHECK(o.result.presences.size() == 5);
+        CHECK(o.result.members[4].user->id.value == 5000000000000000004u);
+    }
+}
+
+TEST_CASE("member requests by id report the ids not found; a query filters by name") {
+    auto bot = bot_with_roster(profiles::discord(), 12, 5);
+    REQUIRE(bot->sim.wait_until([](const auto& s) { return s.ready_sessions == 1; }, patience));
+    commands::RequestGuildMembers by_id;
+    by_id.guild_id = Snowflake{42};
+    by_id.user_ids = {Snowflake{5000000000000000003u}, Snowflake{123}};
+    Outcome o = request(*bot->client, by_id);
+    CHECK_FALSE(o.error);
+    CHECK(names(o.result) == std::vector<std::string>{"member-3"});
+    CHECK(o.result.not_found == std::vector<Snowflake>{Snowflake{123}});
+
+    auto by_name = everyone();
+    by_name.query = "member-1";  // member-1, member-10, member-11
+    by_name.limit = 2;
+    o = request(*bot->client, by_name);
+    CHECK(names(o.result) == std::vector<std::string>{"member-1", "member-10"});
+}
+
+TEST_CASE("interleaved member requests are told apart by their nonces") {
+    auto bot = bot_with_roster(profiles::fluxer(), 7, 1);  // seven chunks each
+    REQUIRE(bot->sim.wait_until([](const auto& s) { return s.ready_sessions == 1; }, patience));
+    std::promise<Outcome> first, second;
+    bot->client->request_members(everyone(1), [&](std::error_code e, MembersResult m) {
+        first.set_value({e, m});
+    });
+    bot->client->request_members(everyone(2), [&](std::error_code e, MembersResult m) {
+        second.set_value({e, m});
+    });
+    Outcome a = first.get_future().get();
+    Outcome b = second.get_future().get();
+    CHECK_FALSE(a.error);
+    CHECK_FALSE(b.error);
+    CHECK(a.result.guild_id == Snowflake{1});
+    CHECK(b.result.guild_id == Snowflake{2});
+    CHECK(a.result.members.size() == 7);
+    CHECK(b.result.members.size() == 7);
+    auto sent = bot->sim.stats().commands_received;
+    REQUIRE(sent.size() == 2);
+    CHECK(sent[0].find(R"("nonce":"gatewire-1")") != std::string::npos);
+    CHECK(sent[1].find(R"("nonce":"gatewire-2")") != std::string::npos);
+}
+
+TEST_CASE("a member request whose chunks stop coming ends at its deadline with what arrived") {
+    auto bot = bot_with_roster(profiles::discord(), 4, 2);
+    REQUIRE(bot->sim.wait_until([](const auto& s) { return s.ready_sessions == 1; }, patience));
+    bot->sim.fault({sim::Fault::Kind::withhold_member_chunks});
+    Outcome o = request(*bot->client, everyone(), 300ms);
+    CHECK(o.error == errc::request_timed_out);
+    CHECK(o.result.chunks_received == 1);
+    CHECK(o.result.chunk_count == 2);
+    CHECK(names(o.result) == std::vector<std::string>{"member-0", "member-1"});
+}
+
+TEST_CASE("a member request the gateway would refuse completes at once with the error") {
+    auto bot = bot_with_roster(profiles::fluxer(), 4, 2);
+    auto too_many = everyone();
+    too_many.limit = 500;  // Fluxer caps requests at 100 members
+    Outcome o = request(*bot->client, too_many);
+    CHECK(o.error == errc::invalid_command);
+    CHECK(o.result.members.empty());
+}
+
+TEST_CASE("async_request_members works as an awaitable") {
+    auto bot = bot_with_roster(profiles::discord(), 3, 2);
+    REQUIRE(bot->sim.wait_until([](const auto& s) { return s.ready_sessions == 1; }, patience));
+    boost::asio::io_context waiter;
+    std::size_t members = 0;
+    boost::asio::co_spawn(
+        waiter,
+        [&]() -> boost::asio::awaitable<void> {
+            MembersResult r =
+                co_await bot->client->async_request_members(everyone(), boost::asio::use_awaitable);
+            members = r.members.size();
+        },
+        boost::asio::detached);
+    waiter.run();
+    CHECK(members == 3);
+}
+
+TEST_CASE("typed commands reach the gateway encoded for its profile") {
+    auto bot = bot_with_roster(profiles::fluxer(), 0, 1);
+    REQUIRE(bot->sim.wait_until([](const auto& s) { return s.ready_sessions == 1; }, patience));
+    commands::UpdatePresence presence;
+    presence.status = commands::Status::dnd;
+    presence.custom_status = commands::CustomStatus{"deep work", {}, {}, {}};
+    CHECK_FALSE(bot->client->send(presence));
+    CHECK(bot->client->send(commands::RequestSoundboardSounds{{Snowflake{1}}}) ==
+          errc::unsupported_command);
+    REQUIRE(bot->sim.wait_until([](const auto& s) { return s.commands == 1; }, patience));
+    CHECK(bot->sim.stats().commands_received[0] ==
+          R"({"op":3,"d":{"afk":false,"custom_status":{"text":"deep work"},"status":"dnd"}})");
 }

@@ -708,3 +708,25 @@ TEST_CASE("READY arriving after stop() does not revive the session") {
     d.advance(std::chrono::hours(1));
     CHECK(d.all<action::Connect>().size() == 1);
 }
+
+TEST_CASE("a presence update becomes the presence of the next identify") {
+    SessionConfig config = Driver::fluxer(1.0);
+    config.presence_json = R"({"status":"online","afk":false})";
+    Driver d(config);
+    d.session.start(d.now);
+    d.collect();
+    d.connect();
+    d.hello();
+    REQUIRE(d.sent(2).size() == 1);
+    CHECK(d.sent(2)[0]["d"]["presence"]["status"] == "online");
+    d.ready();
+    d.actions.clear();
+    REQUIRE_FALSE(d.session.send_command(3, R"({"status":"dnd","afk":true})", d.now));
+    d.advance(1ms);
+    REQUIRE(d.sent(3).size() == 1);
+    d.server(R"({"op":9,"d":false})");  // the session is gone: a new identify follows
+    d.advance(5010ms);
+    REQUIRE(d.sent(2).size() == 1);
+    CHECK(d.sent(2)[0]["d"]["presence"]["status"] == "dnd");
+    CHECK(d.sent(2)[0]["d"]["presence"]["afk"] == true);
+}

@@ -173,7 +173,11 @@ int main(int argc, char** argv) {
     auto stats = sim.stats();
     std::cerr << "gatewire-sim: " << stats.connections << " connections, " << stats.identifies
               << " identifies, " << stats.resumes << " resumes, " << stats.replayed
-              << " events replayed, " << stats.dispatched << " events dispatched" << std::endl;
+              << " events replayed, " << stats.dispatched << " events dispatched, "
+              << stats.commands << " commands" << std::endl;
+    for (const auto& command : stats.commands_received) {
+        std::cerr << "gatewire-sim: received " << command << std::endl;
+    }
     sim.stop();
     return script_result > 0 ? 1 : 0;
 }

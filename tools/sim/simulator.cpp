@@ -227,6 +227,8 @@ struct Connection : std::enable_shared_from_this<Connection> {
     bool corrupt_next = false;
     bool closing = false;
     bool ended = false;
+    bool withhold_member_chunks = false;  // answer member requests with their first chunk only
+    static constexpr std::uint64_t member_id_base = 5000000000000000000;
     bool draining = false;  // op 7 sent: new events wait in the replay buffer
     std::shared_ptr<SimSession> session;
     std::deque<SteadyClock::time_point> received;
@@ -516,10 +518,93 @@ struct Connection : std::enable_shared_from_this<Connection> {
                     ++st.commands;
                     st.commands_received.push_back(text);
                 });
+                if (op == 8) {
+                    answer_member_request(d);
+                }
                 return;
             default:
                 close(4001);
                 return;
+        }
+    }
+
+    // A dispatch for this session alone (a reply to one of its commands).
+    void send_own_dispatch(const std::string& type, const std::string& data) {
+        std::uint64_t seq = ++session->seq;
+        std::string text = envelope(0, data, seq, type);
+        session->replay.emplace_back(seq, text);
+        send_text(text);
+        sim.with_stats([](SimStats& st) { ++st.dispatched; });
+    }
+
+    // Op 8: the guild's roster (members_per_guild members named member-0, …)
+    // filtered by query and limit or by user ids, in chunks of member_chunk_size.
+    void answer_member_request(const json& d) {
+        if (!d.is_object() || !d.contains("guild_id") || !d["guild_id"].is_string()) {
+            close(4002);
+            return;
+        }
+        std::string guild = d["guild_id"];
+        bool presences = d.value("presences", false);
+        json members = json::array();
+        json not_found = json::array();
+        auto member = [&](std::size_t i) {
+            return json{{"user",
+                         {{"id", std::to_string(member_id_base + i)},
+                          {"username", "member-" + std::to_string(i)}}},
+                        {"roles", json::array()},
+                        {"joined_at", "2026-01-01T00:00:00+00:00"},
+                        {"deaf", false},
+                        {"mute", false}};
+        };
+        std::size_t roster = sim.config.members_per_guild;
+        if (d.contains("user_ids") && d["user_ids"].is_array()) {
+            for (const auto& id : d["user_ids"]) {
+                std::uint64_t n =
+                    id.is_string() ? std::strtoull(id.get<std::string>().c_str(), nullptr, 10) : 0;
+                if (n >= member_id_base && n < member_id_base + roster) {
+                    members.push_back(member(n - member_id_base));
+                } else {
+                    not_found.push_back(id);
+                }
+            }
+        } else {
+            std::string query = d.value("query", "");
+            std::size_t limit = d.value("limit", std::size_t{0});
+            for (std::size_t i = 0; i < roster && (limit == 0 || members.size() < limit); ++i) {
+                if (("member-" + std::to_string(i)).rfind(query, 0) == 0) {
+                    members.push_back(member(i));
+                }
+            }
+        }
+        std::size_t size = std::max<std::size_t>(1, sim.config.member_chunk_size);
+        std::size_t count = std::max<std::size_t>(1, (members.size() + size - 1) / size);
+        if (withhold_member_chunks) {
+            count = std::max<std::size_t>(count, 2);  // a second chunk that never comes
+        }
+        for (std::size_t index = 0; index < count; ++index) {
+            if (withhold_member_chunks && index > 0) {
+                break;
+            }
+            json chunk = {{"guild_id", guild},
+                          {"chunk_index", index},
+                          {"chunk_count", count},
+                          {"members", json::array()}};
+            for (std::size_t i = index * size; i < std::min(members.size(), (index + 1) * size);
+                 ++i) {
+                chunk["members"].push_back(members[i]);
+                if (presences) {
+                    chunk["presences"].push_back(
+                        {{"user", {{"id", members[i]["user"]["id"]}}}, {"status", "online"}});
+                }
+            }
+            if (index == 0 && !not_found.empty()) {
+                chunk["not_found"] = not_found;
+            }
+            if (d.contains("nonce")) {
+                chunk["nonce"] = d["nonce"];
+            }
+            send_own_dispatch("GUILD_MEMBERS_CHUNK", chunk.dump());
         }
     }
 
@@ -712,6 +797,9 @@ void Simulator::Impl::do_fault(const Fault& fault) {
                 break;
             case Fault::Kind::heartbeat_request:
                 c->send_payload(1, "null");
+                break;
+            case Fault::Kind::withhold_member_chunks:
+                c->withhold_member_chunks = fault.flag;
                 break;
             case Fault::Kind::unknown_opcode:
                 c->send_payload(fault.code, "{}");

@@ -30,22 +30,28 @@ struct SimConfig {
     std::size_t guilds = 3;  ///< unavailable guild stubs in READY
     /// Commands per window before close 4008 (default: the profile's limit).
     std::size_t command_limit = 0;
+    /// Member requests (op 8) are answered from a roster of this many members
+    /// per guild (ids from 5000000000000000000, names member-0, member-1, …),
+    /// in chunks of member_chunk_size members carrying the request's nonce.
+    std::size_t members_per_guild = 5;
+    std::size_t member_chunk_size = 1000;
 };
 
 /// Faults and server requests, applied to every open connection.
 struct Fault {
     enum class Kind {
-        reconnect,          ///< op 7, then close 4000 (Fluxer) or wait for the client's close
-        invalid_session,    ///< op 9 with `flag` as d
-        close,              ///< close with `code`
-        withhold_acks,      ///< stop answering heartbeats (flag: true = withhold)
-        stall,              ///< send nothing at all for `duration`
-        reset,              ///< abrupt TCP reset, no close frame
-        split_next,         ///< the next message goes out in `count` WebSocket messages
-        corrupt_next,       ///< the next message's compressed bytes are damaged
-        heartbeat_request,  ///< op 1 from the server
-        unknown_opcode,     ///< a payload with opcode `code`
-        garbage,            ///< a message that is not JSON (sent through the compressor)
+        reconnect,               ///< op 7, then close 4000 (Fluxer) or wait for the client's close
+        invalid_session,         ///< op 9 with `flag` as d
+        close,                   ///< close with `code`
+        withhold_acks,           ///< stop answering heartbeats (flag: true = withhold)
+        stall,                   ///< send nothing at all for `duration`
+        reset,                   ///< abrupt TCP reset, no close frame
+        split_next,              ///< the next message goes out in `count` WebSocket messages
+        corrupt_next,            ///< the next message's compressed bytes are damaged
+        heartbeat_request,       ///< op 1 from the server
+        unknown_opcode,          ///< a payload with opcode `code`
+        garbage,                 ///< a message that is not JSON (sent through the compressor)
+        withhold_member_chunks,  ///< answer member requests with their first chunk only (flag)
     };
     Kind kind;
     std::uint16_t code = 0;
