@@ -42,13 +42,12 @@ stop_sim() {
     sim_pid=
 }
 
-# run_example NAME PROFILE MAX_EVENTS [ARGS...]: runs it, output in $work/NAME.out.
+# run_example NAME PROFILE [ARGS...]: runs it, output in $work/NAME.out.
 run_example() {
-    local name=$1 profile=$2 max=$3
-    shift 3
+    local name=$1 profile=$2
+    shift 2
     start_sim "$profile" "$root/examples/$name/sim-session.jsonl"
-    timeout 60 "$work/$name/$name" --url "$url" --token sim-token --max-events "$max" "$@" \
-        >"$work/$name.out"
+    timeout 60 "$work/$name/$name" --url "$url" --token sim-token "$@" >"$work/$name.out"
     stop_sim
 }
 
@@ -61,21 +60,30 @@ expect() {
     fi
 }
 
-for example in discord-bot fluxer-user-client sharded-bot bot-test; do
+# expect_sim_received JSON: the simulator received exactly this command.
+expect_sim_received() {
+    if ! grep -qxF -- "gatewire-sim: received $1" "$work/sim.err"; then
+        echo "gatewire-sim did not receive $1; its log:" >&2
+        cat "$work/sim.err" >&2
+        exit 1
+    fi
+}
+
+for example in discord-bot fluxer-user-client sharded-bot presence-update member-chunks bot-test; do
     echo "-- examples/$example: build against the installed gatewire"
     build "$example"
 done
 
 echo "-- discord-bot against gatewire-sim"
 # READY, the script's guild and two messages.
-run_example discord-bot discord 4
+run_example discord-bot discord --max-events 4
 expect discord-bot "ready as "
 expect discord-bot "guild Example Guild"
 expect discord-bot "message in 1300000000000000001 from alice: hello from the simulator"
 expect discord-bot "from bob: hi alice"
 
 echo "-- fluxer-user-client against gatewire-sim (Fluxer profile)"
-run_example fluxer-user-client fluxer 6
+run_example fluxer-user-client fluxer --max-events 6
 expect fluxer-user-client "ready: 0 relationships, 0 read states"
 expect fluxer-user-client "relationship 2200000000000000001: friend"
 expect fluxer-user-client "relationship 2200000000000000002: removed"
@@ -85,10 +93,22 @@ expect fluxer-user-client "holding 1 read states: 2300000000000000001 at 2400000
 echo "-- sharded-bot: two shards against gatewire-sim"
 # Two READYs and the message on at least one shard; both get it when both are
 # ready by the time the script sends it.
-run_example sharded-bot discord 3 --shards 2 --identify-interval-ms 0
+run_example sharded-bot discord --max-events 3 --shards 2 --identify-interval-ms 0
 expect sharded-bot "shard 0: ready"
 expect sharded-bot "shard 1: ready"
 expect sharded-bot "message sharded hello"
+
+echo "-- presence-update against gatewire-sim, both profiles"
+run_example presence-update discord --profile discord --status dnd --text "a game of chess"
+expect presence-update "presence: sent"
+expect_sim_received '{"op":3,"d":{"activities":[{"name":"a game of chess","type":0}],"afk":false,"since":null,"status":"dnd"}}'
+run_example presence-update fluxer --profile fluxer --status idle --text "deep work"
+expect presence-update "presence: sent"
+expect_sim_received '{"op":3,"d":{"afk":false,"custom_status":{"text":"deep work"},"status":"idle"}}'
+
+echo "-- member-chunks: every member of a guild, assembled from the simulator's chunks"
+run_example member-chunks discord --guild 42
+expect member-chunks "5 members in 1 chunks: member-0 member-1 member-2 member-3 member-4"
 
 echo "-- bot-test: its Catch2 tests drive the bot through gatewire::sim"
 "$work/bot-test/greeter-test"
