@@ -127,6 +127,7 @@ struct Session::Impl {
     std::optional<TimePoint> hello_deadline;
     std::optional<TimePoint> ready_deadline;
     std::optional<TimePoint> identify_at;
+    bool holds_identify_slot = false;  // reserved through config.identify_slot, not yet used
     std::optional<Plan> after_close;
     unsigned failures = 0;
     std::optional<TimePoint> ready_since;
@@ -282,6 +283,21 @@ struct Session::Impl {
     }
 
     void connect(TimePoint now) {
+        if (!has_session() && config.identify_slot && !holds_identify_slot) {
+            // A new session: wait for this shard's identify slot before even
+            // connecting, so no socket sits idle and no identify is refused.
+            TimePoint slot = config.identify_slot(now);
+            holds_identify_slot = true;
+            if (slot > now) {
+                phase = Phase::waiting;
+                reconnect_at = slot;
+                show(ShardState::reconnecting,
+                     "waiting " + format_ms(duration_cast<milliseconds>(slot - now)) +
+                         " for an identify slot");
+                return;
+            }
+        }
+        holds_identify_slot = false;  // this connection's identify uses it
         reconnect_at.reset();
         phase = Phase::connecting;
         ++stats.connects;

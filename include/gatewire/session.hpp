@@ -52,6 +52,9 @@ struct SessionConfig {
     std::chrono::milliseconds ready_timeout{60000};
     std::optional<ResumableSession> resume;  ///< a saved session to resume first
     std::function<double()> random;          ///< [0, 1); default: a seeded engine
+    /// Reserves the time this shard may identify a new session at (see
+    /// IdentifyScheduler); the session connects no earlier. Empty: at once.
+    std::function<TimePoint(TimePoint now)> identify_slot;
 };
 
 namespace action {

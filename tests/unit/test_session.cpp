@@ -730,3 +730,47 @@ TEST_CASE("a presence update becomes the presence of the next identify") {
     CHECK(d.sent(2)[0]["d"]["presence"]["status"] == "dnd");
     CHECK(d.sent(2)[0]["d"]["presence"]["afk"] == true);
 }
+
+TEST_CASE("a new session waits for its identify slot before connecting; a resume does not ask") {
+    SessionConfig config = Driver::discord(0.0);
+    std::vector<TimePoint> asked;
+    TimePoint granted_from{};
+    config.identify_slot = [&](TimePoint now) {
+        asked.push_back(now);
+        return granted_from > now ? granted_from : now;
+    };
+    Driver d(config);
+    granted_from = d.now + 5s;
+    d.session.start(d.now);
+    d.collect();
+    CHECK(asked.size() == 1);
+    CHECK(d.all<action::Connect>().empty());  // no socket while waiting
+    d.advance(4999ms);
+    CHECK(d.all<action::Connect>().empty());
+    d.advance(1ms);
+    REQUIRE(d.all<action::Connect>().size() == 1);
+    CHECK(asked.size() == 1);  // the slot is reserved once
+    d.connect();
+    d.hello();
+    REQUIRE(d.sent(2).size() == 1);
+    d.ready();
+
+    d.actions.clear();
+    d.server(R"({"op":7,"d":null})");  // reconnect: the session resumes
+    d.closed(4000);
+    d.advance(10ms);
+    d.connect();
+    d.hello();
+    CHECK(d.sent(6).size() == 1);
+    CHECK(asked.size() == 1);
+
+    d.actions.clear();
+    granted_from = d.now + 20s;
+    d.server(R"({"op":9,"d":false})");  // the session is gone: a new identify needs a slot
+    d.closed(4000);
+    d.advance(6s);  // past op 9's wait, still before the slot
+    CHECK(asked.size() == 2);
+    CHECK(d.all<action::Connect>().empty());
+    d.advance(15s);
+    CHECK(d.all<action::Connect>().size() == 1);
+}

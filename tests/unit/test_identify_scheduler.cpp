@@ -1,0 +1,61 @@
+// Identify scheduling: buckets of max_concurrency, one identify per bucket per
+// spacing, buckets in order, and a spent daily budget waited out, not burned.
+#include <catch2/catch.hpp>
+
+#include "gatewire/identify_scheduler.hpp"
+
+using namespace gatewire;
+using namespace std::chrono_literals;
+
+namespace {
+const TimePoint t0{std::chrono::hours(1000)};
+}
+
+TEST_CASE("max_concurrency shards identify together, the next ones 5 s later, buckets in order") {
+    IdentifyScheduler s(16);
+    for (std::uint32_t id = 0; id < 16; ++id) {
+        CHECK(s.reserve(id, t0) == t0);
+    }
+    for (std::uint32_t id = 16; id < 32; ++id) {
+        CHECK(s.reserve(id, t0) == t0 + 5s);
+    }
+    CHECK(s.reserve(32, t0) == t0 + 10s);  // bucket 0 again
+    CHECK(s.reserve(49, t0) == t0 + 10s);  // bucket 1
+}
+
+TEST_CASE("with max_concurrency 1 every identify is one spacing after the last") {
+    IdentifyScheduler s(1, 200ms);
+    CHECK(s.reserve(0, t0) == t0);
+    CHECK(s.reserve(1, t0) == t0 + 200ms);
+    CHECK(s.reserve(2, t0 + 50ms) == t0 + 400ms);
+    CHECK(s.reserve(3, t0 + 10s) == t0 + 10s);  // long after: at once
+}
+
+TEST_CASE("a re-identify of the same shard waits for its bucket's spacing") {
+    IdentifyScheduler s(2, 5s);
+    CHECK(s.reserve(1, t0) == t0);
+    CHECK(s.reserve(1, t0 + 1s) == t0 + 5s);
+    CHECK(s.reserve(0, t0 + 1s) == t0 + 1s);  // the other bucket is free
+}
+
+TEST_CASE("a spent session_start_limit waits for its reset instead of failing") {
+    IdentifyScheduler s(1, 1s);
+    s.set_limit({.total = 1000, .remaining = 2, .reset_after = 3600s, .max_concurrency = 1}, t0);
+    CHECK(s.reserve(0, t0) == t0);
+    CHECK_FALSE(s.waited_for_budget());
+    CHECK(s.reserve(1, t0) == t0 + 1s);
+    CHECK(s.reserve(2, t0) == t0 + 3600s);  // the budget is spent: the reset
+    CHECK(s.waited_for_budget());
+    CHECK(s.reserve(3, t0) == t0 + 3601s);  // a fresh budget, spacing as before
+    CHECK_FALSE(s.waited_for_budget());
+}
+
+TEST_CASE("the limit's max_concurrency replaces the configured one") {
+    IdentifyScheduler s(1);
+    s.set_limit({.total = 1000, .remaining = 1000, .reset_after = 0ms, .max_concurrency = 4}, t0);
+    CHECK(s.max_concurrency() == 4);
+    for (std::uint32_t id = 0; id < 4; ++id) {
+        CHECK(s.reserve(id, t0) == t0);
+    }
+    CHECK(s.reserve(4, t0) == t0 + 5s);
+}
