@@ -17,6 +17,7 @@
 
 #include "../support/sim_config.hpp"
 #include "gatewire/client.hpp"
+#include "gatewire/cluster.hpp"
 
 using namespace gatewire;
 using namespace std::chrono_literals;
@@ -371,4 +372,58 @@ TEST_CASE("typed commands reach the gateway encoded for its profile") {
     REQUIRE(bot->sim.wait_until([](const auto& s) { return s.commands == 1; }, patience));
     CHECK(bot->sim.stats().commands_received[0] ==
           R"({"op":3,"d":{"afk":false,"custom_status":{"text":"deep work"},"status":"dnd"}})");
+}
+
+TEST_CASE("a cluster runs its range of shards, identifying bucket by bucket, spaced") {
+    sim::Simulator sim(test::quick_sim_config(profiles::discord()));
+    sim.start();
+    boost::asio::io_context io;
+    ClusterConfig config;
+    config.shard.session.url = sim.url();
+    config.shard.session.token = "sim-token";
+    config.shard.session.intents = 513;
+    config.shard.close_timeout = 1s;
+    config.shards = *ShardRange::parse("2-5/8");
+    config.max_concurrency = 2;
+    config.identify_spacing = 300ms;  // Discord's 5 s, shortened
+    Cluster cluster(io.get_executor(), config);
+    std::mutex mutex;
+    std::vector<std::uint32_t> ready_shards;
+    cluster.on<events::Ready>([&](const events::Ready& ready, const EventContext& context) {
+        std::lock_guard lock(mutex);
+        ready_shards.push_back(context.shard_id);
+        CHECK(ready.shard == std::vector<std::uint32_t>{context.shard_id, 8});
+    });
+    std::atomic<int> finished{0};
+    cluster.on_finish([&](std::uint32_t, std::error_code) { ++finished; });
+    cluster.start();
+    std::thread thread([&] { io.run(); });
+
+    REQUIRE(sim.wait_until([](const auto& s) { return s.ready_sessions == 4; }, patience));
+    auto log = sim.stats().identify_log;
+    REQUIRE(log.size() == 4);
+    std::vector<std::uint32_t> order;
+    for (const auto& r : log) {
+        order.push_back(r.shard_id);
+        CHECK(r.shard_count == 8);
+    }
+    // Buckets 0 and 1 (shards 2, 3) first, then 4, 5 one spacing later.
+    std::sort(order.begin(), order.begin() + 2);
+    std::sort(order.begin() + 2, order.end());
+    CHECK(order == std::vector<std::uint32_t>{2, 3, 4, 5});
+    auto first_wave = std::max(log[0].at, log[1].at);
+    CHECK(std::min(log[2].at, log[3].at) - first_wave >= 250ms);  // never earlier than allowed
+
+    CHECK(cluster.size() == 4);
+    CHECK(cluster.shard_for(Snowflake{std::uint64_t{3} << 22}) == &cluster.shard(3));
+    CHECK(cluster.shard_for(Snowflake{std::uint64_t{7} << 22}) == nullptr);  // another process's
+    REQUIRE(eventually([&] {
+        std::lock_guard lock(mutex);
+        return ready_shards.size() == 4;
+    }));
+
+    cluster.stop();
+    REQUIRE(eventually([&] { return finished == 4; }));
+    thread.join();
+    sim.stop();
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "gatewire/identify_scheduler.hpp"
+#include "gatewire/shard_range.hpp"
 
 using namespace gatewire;
 using namespace std::chrono_literals;
@@ -58,4 +59,24 @@ TEST_CASE("the limit's max_concurrency replaces the configured one") {
         CHECK(s.reserve(id, t0) == t0);
     }
     CHECK(s.reserve(4, t0) == t0 + 5s);
+}
+
+TEST_CASE("shard ranges: first-last/count, one shard, or all of a count") {
+    auto r = ShardRange::parse("16-31/64");
+    REQUIRE(r);
+    CHECK(r->first == 16);
+    CHECK(r->last == 31);
+    CHECK(r->count == 64);
+    CHECK(r->size() == 16);
+    CHECK(r->contains(16));
+    CHECK(r->contains(31));
+    CHECK_FALSE(r->contains(32));
+    CHECK(r->to_string() == "16-31/64");
+    CHECK(ShardRange::parse("7/64")->size() == 1);
+    CHECK(ShardRange::parse("64")->size() == 64);
+    for (const char* bad :
+         {"32-16/64", "0-64/64", "64/64", "a/64", "1-2", "0/0", "", "-1/4", "1-/4", "3/4x"}) {
+        INFO(bad);
+        CHECK_FALSE(ShardRange::parse(bad));
+    }
 }

@@ -648,7 +648,11 @@ struct Connection : std::enable_shared_from_this<Connection> {
         created->connection = weak_from_this();
         sim.sessions[created->id] = created;
         session = created;
-        sim.with_stats([](SimStats& st) { ++st.identifies; });
+        sim.with_stats([&](SimStats& st) {
+            ++st.identifies;
+            st.identify_log.push_back(
+                {shard[0].get<std::uint32_t>(), shard[1].get<std::uint32_t>(), SteadyClock::now()});
+        });
 
         json guilds = json::array();
         for (std::size_t i = 0; i < sim.config.guilds; ++i) {

@@ -60,6 +60,13 @@ struct Fault {
     std::chrono::milliseconds duration{0};
 };
 
+/// One accepted Identify: the shard it named and when it came.
+struct IdentifyRecord {
+    std::uint32_t shard_id = 0;
+    std::uint32_t shard_count = 1;
+    std::chrono::steady_clock::time_point at;
+};
+
 struct SimStats {
     std::uint64_t connections = 0;
     std::uint64_t open_connections = 0;
@@ -76,6 +83,7 @@ struct SimStats {
     std::vector<std::string> hosts;              ///< Host header of each connection
     std::vector<std::string> targets;            ///< request target of each connection
     std::vector<std::string> commands_received;  ///< raw JSON of each command
+    std::vector<IdentifyRecord> identify_log;    ///< every accepted Identify, in order
     std::string last_identify;                   ///< with the token replaced by "<token>"
 };
 
