@@ -93,7 +93,7 @@ expect fluxer-user-client "holding 1 read states: 2300000000000000001 at 2400000
 echo "-- sharded-bot: two shards against gatewire-sim"
 # Two READYs and the message on at least one shard; both get it when both are
 # ready by the time the script sends it.
-run_example sharded-bot discord --max-events 3 --shards 2 --identify-interval-ms 0
+run_example sharded-bot discord --max-events 3 --shards 0-1/2 --identify-interval-ms 0
 expect sharded-bot "shard 0: ready"
 expect sharded-bot "shard 1: ready"
 expect sharded-bot "message sharded hello"

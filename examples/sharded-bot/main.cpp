@@ -1,124 +1,97 @@
-// A Discord bot split into shards in one process: each shard is a Client of
-// its own with its id and the shard count, all on one io_context, handlers
-// told apart by the shard id in their context. Discord sends a guild's events
-// to shard (guild_id >> 22) % shard_count.
+// A Discord bot split into shards: a Cluster runs this process's range of the
+// bot's shards ("0-3/4", or "16-31/64" with other processes running the
+// rest), identifying as fast as Discord allows: `max_concurrency` shards at a
+// time (GET /gateway/bot says how many), one wave every 5 s. Each guild's
+// events arrive on shard (guild_id >> 22) % shard_count.
 //
-//   GATEWIRE_TOKEN=... sharded-bot --shards 2
+//   GATEWIRE_TOKEN=... sharded-bot --shards 0-3/4 --max-concurrency 1
 //   sharded-bot --url ws://127.0.0.1:PORT --token sim-token --identify-interval-ms 0
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
-#include <memory>
 #include <mutex>
 #include <string>
-#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <gatewire/client.hpp>
+#include <gatewire/cluster.hpp>
 
 int main(int argc, char** argv) {
-    gatewire::ShardConfig base;
-    base.session.profile = &gatewire::profiles::discord();
-    base.session.intents = (1 << 0) | (1 << 9);  // GUILDS | GUILD_MESSAGES
+    gatewire::ClusterConfig config;
+    config.shard.session.profile = &gatewire::profiles::discord();
+    config.shard.session.intents = (1 << 0) | (1 << 9);  // GUILDS | GUILD_MESSAGES
     if (const char* token = std::getenv("GATEWIRE_TOKEN")) {
-        base.session.token = token;
+        config.shard.session.token = token;
     }
-    std::uint32_t shard_count = 2;
+    config.shards = gatewire::ShardRange::all(2);
     std::uint64_t max_events = 0;  // stop after this many dispatches in all; 0: until Ctrl-C
-    std::chrono::milliseconds identify_interval{5000};
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string arg = argv[i];
+        std::string value = argv[i + 1];
         if (arg == "--url") {
-            base.session.url = argv[i + 1];
+            config.shard.session.url = value;
         } else if (arg == "--token") {
-            base.session.token = argv[i + 1];
-        } else if (arg == "--shards") {
-            shard_count = static_cast<std::uint32_t>(std::stoul(argv[i + 1]));
-        } else if (arg == "--max-events") {
-            max_events = std::stoull(argv[i + 1]);
+            config.shard.session.token = value;
+        } else if (arg == "--shards" && gatewire::ShardRange::parse(value)) {
+            config.shards = *gatewire::ShardRange::parse(value);
+        } else if (arg == "--max-concurrency") {
+            config.max_concurrency = static_cast<std::uint32_t>(std::stoul(value));
         } else if (arg == "--identify-interval-ms") {
-            identify_interval = std::chrono::milliseconds(std::stol(argv[i + 1]));
+            config.identify_spacing = std::chrono::milliseconds(std::stol(value));
+        } else if (arg == "--max-events") {
+            max_events = std::stoull(value);
         } else {
-            std::cerr << "usage: sharded-bot [--url URL] [--token TOKEN] [--shards N]"
-                         " [--max-events N] [--identify-interval-ms MS]\n";
+            std::cerr
+                << "usage: sharded-bot [--url URL] [--token TOKEN] [--shards FIRST-LAST/COUNT]"
+                   " [--max-concurrency N] [--identify-interval-ms MS] [--max-events N]\n";
             return 1;
         }
     }
 
     boost::asio::io_context io;
-    std::vector<std::unique_ptr<gatewire::Client>> shards;
+    gatewire::Cluster cluster(io.get_executor(), config);
     std::mutex print;  // shards run their handlers concurrently
+    cluster.on<gatewire::events::Ready>(
+        [&](const gatewire::events::Ready& ready, const gatewire::EventContext& context) {
+            std::lock_guard lock(print);
+            std::cout << "shard " << context.shard_id << ": ready, " << ready.guilds.size()
+                      << " guilds" << std::endl;
+        });
+    cluster.on<gatewire::events::MessageCreate>(
+        [&](const gatewire::events::MessageCreate& m, const gatewire::EventContext& context) {
+            std::lock_guard lock(print);
+            std::cout << "shard " << context.shard_id << ": message " << m.content.value_or("")
+                      << std::endl;
+        });
     std::atomic<std::uint64_t> events{0};
-    std::atomic<std::uint32_t> running{shard_count};
-    std::atomic<bool> failed{false};
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    std::vector<std::unique_ptr<boost::asio::steady_timer>> starts;  // staggered identifies
-    auto stop_all = [&] {
-        for (auto& shard : shards) {
-            shard->stop();
-        }
-    };
-
-    for (std::uint32_t id = 0; id < shard_count; ++id) {
-        gatewire::ShardConfig config = base;
-        config.session.shard = gatewire::ShardId{id, shard_count};
-        auto client = std::make_unique<gatewire::Client>(io.get_executor(), config);
-        client->on<gatewire::events::Ready>(
-            [&](const gatewire::events::Ready& ready, const gatewire::EventContext& context) {
-                std::lock_guard lock(print);
-                std::cout << "shard " << context.shard_id << ": ready, " << ready.guilds.size()
-                          << " guilds" << std::endl;
-            });
-        client->on<gatewire::events::MessageCreate>(
-            [&](const gatewire::events::MessageCreate& m, const gatewire::EventContext& context) {
-                std::lock_guard lock(print);
-                std::cout << "shard " << context.shard_id << ": message " << m.content.value_or("")
-                          << std::endl;
-            });
-        client->on_raw([&](const gatewire::RawEvent&) {
-            if (max_events != 0 && ++events == max_events) {
-                boost::asio::post(io, stop_all);
-            }
-        });
-        client->shard().on_finish([&](std::error_code error) {
-            if (error) {
-                failed = true;
-                std::lock_guard lock(print);
-                std::cerr << "gateway: " << error.message() << std::endl;
-            }
-            if (--running == 0) {
-                boost::asio::post(io, [&] {
-                    signals.cancel();
-                    for (auto& timer : starts) {
-                        timer->cancel();
-                    }
-                });
-            }
-        });
-        shards.push_back(std::move(client));
-    }
-    signals.async_wait([&](auto error, int) {
-        if (!error) {
-            stop_all();
+    cluster.on_raw([&](const gatewire::RawEvent&) {
+        if (max_events != 0 && ++events == max_events) {
+            cluster.stop();
         }
     });
-    // Discord lets a bot identify max_concurrency shards per 5 s (GET
-    // /gateway/bot tells); one every 5 s is always safe, so shards start that
-    // far apart unless told otherwise.
-    for (std::uint32_t id = 0; id < shard_count; ++id) {
-        auto timer = std::make_unique<boost::asio::steady_timer>(io, identify_interval * id);
-        timer->async_wait([&, id](auto error) {
-            if (!error) {
-                shards[id]->start();
-            }
-        });
-        starts.push_back(std::move(timer));
-    }
+
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](auto error, int) {
+        if (!error) {
+            cluster.stop();
+        }
+    });
+    std::atomic<std::uint32_t> running{cluster.size()};
+    std::atomic<bool> failed{false};
+    cluster.on_finish([&](std::uint32_t shard_id, std::error_code error) {
+        if (error) {
+            failed = true;
+            std::lock_guard lock(print);
+            std::cerr << "shard " << shard_id << ": " << error.message() << std::endl;
+        }
+        if (--running == 0) {
+            boost::asio::post(io, [&] { signals.cancel(); });
+        }
+    });
+    cluster.start();
     io.run();
     return failed ? 2 : 0;
 }
