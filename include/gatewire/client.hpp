@@ -1,10 +1,12 @@
 /// @file
 /// One shard and its typed dispatcher: the usual way to run a bot.
 ///
+/// @code
 ///   gatewire::Client client(io.get_executor(), config);
 ///   client.on<gatewire::events::MessageCreate>([](const auto& m) { ... });
 ///   client.start();
 ///   io.run();
+/// @endcode
 #pragma once
 
 #include <optional>

@@ -3,11 +3,13 @@
 /// all on one io_context, identifying as the gateway allows (one
 /// IdentifyScheduler shared by the shards), handlers registered once for all.
 ///
+/// @code
 ///   gatewire::Cluster cluster(io.get_executor(), {.shard = config,
 ///                                                 .shards = *ShardRange::parse("0-15/64"),
 ///                                                 .max_concurrency = 16});
 ///   cluster.on<gatewire::events::MessageCreate>([](const auto& m, const EventContext& c) {…});
 ///   cluster.start();
+/// @endcode
 #pragma once
 
 #include <chrono>
