@@ -33,6 +33,34 @@ const char* to_string(Status s) {
     return "online";
 }
 
+json value(Snowflake id) {
+    return id.to_string();
+}
+json value(Timestamp t) {
+    return format_timestamp(t);
+}
+template <class T>
+json value(const T& v) {
+    return v;
+}
+
+// Optional fields are left out when absent.
+template <class T>
+void put(json& d, const char* key, const std::optional<T>& v) {
+    if (v) {
+        d[key] = value(*v);
+    }
+}
+
+bool nonce_fits(const std::string& nonce) {
+    return nonce.size() <= max_nonce_bytes;
+}
+void put_nonce(json& d, const std::string& nonce) {
+    if (!nonce.empty()) {
+        d["nonce"] = nonce;
+    }
+}
+
 json ids(const std::vector<Snowflake>& list) {
     json out = json::array();
     for (Snowflake id : list) {
@@ -55,20 +83,12 @@ std::error_code finish(const C&, const Profile& p, const json& d, std::string& o
 std::error_code encode(const UpdatePresence& c, const Profile& p, std::string& out) {
     json d = {{"status", to_string(c.status)}, {"afk", c.afk}};
     if (is_fluxer(p)) {
-        if (c.mobile) {
-            d["mobile"] = *c.mobile;
-        }
+        put(d, "mobile", c.mobile);
         if (c.custom_status) {
             json custom = {{"text", c.custom_status->text}};
-            if (c.custom_status->emoji_id) {
-                custom["emoji_id"] = c.custom_status->emoji_id->to_string();
-            }
-            if (c.custom_status->emoji_name) {
-                custom["emoji_name"] = *c.custom_status->emoji_name;
-            }
-            if (c.custom_status->expires_at) {
-                custom["expires_at"] = format_timestamp(*c.custom_status->expires_at);
-            }
+            put(custom, "emoji_id", c.custom_status->emoji_id);
+            put(custom, "emoji_name", c.custom_status->emoji_name);
+            put(custom, "expires_at", c.custom_status->expires_at);
             d["custom_status"] = custom;
         }
     } else {
@@ -76,12 +96,8 @@ std::error_code encode(const UpdatePresence& c, const Profile& p, std::string& o
         d["activities"] = json::array();
         for (const Activity& a : c.activities) {
             json activity = {{"name", a.name}, {"type", a.type}};
-            if (a.url) {
-                activity["url"] = *a.url;
-            }
-            if (a.state) {
-                activity["state"] = *a.state;
-            }
+            put(activity, "url", a.url);
+            put(activity, "state", a.state);
             d["activities"].push_back(activity);
         }
     }
@@ -92,23 +108,15 @@ std::error_code encode(const UpdateVoiceState& c, const Profile& p, std::string&
     if (!c.guild_id && !is_fluxer(p)) {
         return errc::invalid_command;  // Discord's voice is per guild
     }
-    json d = {{"guild_id", c.guild_id ? json(c.guild_id->to_string()) : json(nullptr)},
-              {"channel_id", c.channel_id ? json(c.channel_id->to_string()) : json(nullptr)},
+    json d = {{"guild_id", c.guild_id ? value(*c.guild_id) : json(nullptr)},
+              {"channel_id", c.channel_id ? value(*c.channel_id) : json(nullptr)},
               {"self_mute", c.self_mute},
               {"self_deaf", c.self_deaf}};
     if (is_fluxer(p)) {
-        if (c.connection_id) {
-            d["connection_id"] = *c.connection_id;
-        }
-        if (c.self_video) {
-            d["self_video"] = *c.self_video;
-        }
-        if (c.self_stream) {
-            d["self_stream"] = *c.self_stream;
-        }
-        if (c.is_mobile) {
-            d["is_mobile"] = *c.is_mobile;
-        }
+        put(d, "connection_id", c.connection_id);
+        put(d, "self_video", c.self_video);
+        put(d, "self_stream", c.self_stream);
+        put(d, "is_mobile", c.is_mobile);
         if (!c.viewer_stream_keys.empty()) {
             d["viewer_stream_keys"] = c.viewer_stream_keys;
         }
@@ -118,7 +126,7 @@ std::error_code encode(const UpdateVoiceState& c, const Profile& p, std::string&
 
 std::error_code encode(const RequestGuildMembers& c, const Profile& p, std::string& out) {
     bool by_query = c.query.has_value();
-    if (by_query == !c.user_ids.empty() || c.nonce.size() > max_nonce_bytes) {
+    if (by_query == !c.user_ids.empty() || !nonce_fits(c.nonce)) {
         return errc::invalid_command;  // exactly one of query and user_ids
     }
     if (is_fluxer(p) && (c.limit > fluxer_max_members || c.user_ids.size() > fluxer_max_members)) {
@@ -134,9 +142,7 @@ std::error_code encode(const RequestGuildMembers& c, const Profile& p, std::stri
     if (c.presences) {
         d["presences"] = true;
     }
-    if (!c.nonce.empty()) {
-        d["nonce"] = c.nonce;
-    }
+    put_nonce(d, c.nonce);
     return finish(c, p, d, out);
 }
 
@@ -144,15 +150,9 @@ std::error_code encode(const LazyRequest& c, const Profile& p, std::string& out)
     json subscriptions = json::object();
     for (const auto& [guild, s] : c.subscriptions) {
         json g = json::object();
-        if (s.active) {
-            g["active"] = *s.active;
-        }
-        if (s.sync) {
-            g["sync"] = *s.sync;
-        }
-        if (s.typing) {
-            g["typing"] = *s.typing;
-        }
+        put(g, "active", s.active);
+        put(g, "sync", s.sync);
+        put(g, "typing", s.typing);
         if (!s.member_list_channels.empty()) {
             json channels = json::object();
             for (const auto& [channel, ranges] : s.member_list_channels) {
@@ -173,24 +173,20 @@ std::error_code encode(const LazyRequest& c, const Profile& p, std::string& out)
 }
 
 std::error_code encode(const RequestGuildCounts& c, const Profile& p, std::string& out) {
-    if (c.nonce.size() > max_nonce_bytes) {
+    if (!nonce_fits(c.nonce)) {
         return errc::invalid_command;
     }
     json d = {{"guild_ids", ids(c.guild_ids)}};
-    if (!c.nonce.empty()) {
-        d["nonce"] = c.nonce;
-    }
+    put_nonce(d, c.nonce);
     return finish(c, p, d, out);
 }
 
 std::error_code encode(const RequestChannelMemberCounts& c, const Profile& p, std::string& out) {
-    if (c.nonce.size() > max_nonce_bytes || c.channel_ids.empty()) {
+    if (!nonce_fits(c.nonce) || c.channel_ids.empty()) {
         return errc::invalid_command;
     }
     json d = {{"guild_id", c.guild_id.to_string()}, {"channel_ids", ids(c.channel_ids)}};
-    if (!c.nonce.empty()) {
-        d["nonce"] = c.nonce;
-    }
+    put_nonce(d, c.nonce);
     return finish(c, p, d, out);
 }
 

@@ -6,16 +6,13 @@ namespace gatewire {
 
 IdentifyScheduler::IdentifyScheduler(std::uint32_t max_concurrency,
                                      std::chrono::milliseconds spacing)
-    : max_concurrency_(std::max<std::uint32_t>(1, max_concurrency)),
-      spacing_(spacing),
-      last_(max_concurrency_) {}
+    : spacing_(spacing), last_(std::max<std::uint32_t>(1, max_concurrency)) {}
 
 void IdentifyScheduler::set_limit(const SessionStartLimit& limit, TimePoint now) {
     limit_ = limit;
     resets_at_ = now + limit.reset_after;
-    if (limit.max_concurrency != max_concurrency_ && limit.max_concurrency > 0) {
-        max_concurrency_ = limit.max_concurrency;
-        last_.assign(max_concurrency_, std::nullopt);
+    if (limit.max_concurrency != max_concurrency() && limit.max_concurrency > 0) {
+        last_.assign(limit.max_concurrency, std::nullopt);
     }
 }
 
@@ -39,7 +36,7 @@ TimePoint IdentifyScheduler::reserve(std::uint32_t shard_id, TimePoint now) {
         }
         --limit_->remaining;
     }
-    auto& last = last_[shard_id % max_concurrency_];
+    auto& last = last_[shard_id % last_.size()];
     if (last) {
         slot = std::max(slot, *last + spacing_);
     }

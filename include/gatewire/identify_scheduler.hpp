@@ -40,14 +40,16 @@ class GATEWIRE_API IdentifyScheduler {
 
     /// True when the last reservation had to wait for the daily budget's reset.
     bool waited_for_budget() const noexcept { return waited_for_budget_; }
-    std::uint32_t max_concurrency() const noexcept { return max_concurrency_; }
+    std::uint32_t max_concurrency() const noexcept {
+        return static_cast<std::uint32_t>(last_.size());
+    }
 
   private:
     void refill(TimePoint from);
 
-    std::uint32_t max_concurrency_;
     std::chrono::milliseconds spacing_;
-    std::vector<std::optional<TimePoint>> last_;  ///< per bucket: its latest reserved slot
+    std::vector<std::optional<TimePoint>>
+        last_;  ///< per bucket (max_concurrency of them): its latest slot
     std::optional<SessionStartLimit> limit_;
     TimePoint resets_at_{};
     bool waited_for_budget_ = false;
