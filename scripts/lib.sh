@@ -3,8 +3,10 @@ set -euo pipefail
 
 GATEWIRE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GATEWIRE_PACKAGES=(cmake ninja-build g++ pkg-config libboost1.81-dev libssl-dev
-    nlohmann-json3-dev zlib1g-dev libzstd-dev libsimdjson-dev libspdlog-dev catch2
+    nlohmann-json3-dev zlib1g-dev libzstd-dev libsimdjson-dev libspdlog-dev libhiredis-dev catch2
     clang-format python3 doxygen)
+# Only the tests need a Redis server; they start their own on loopback.
+GATEWIRE_TEST_PACKAGES=(redis-server)
 
 # Install what is missing (as root), or print the command and stop.
 ensure_packages() {

@@ -6,17 +6,22 @@ namespace gatewire {
 
 Cluster::Cluster(boost::asio::any_io_executor io, ClusterConfig config,
                  std::optional<boost::asio::any_io_executor> handlers)
-    : range_(config.shards),
-      schedule_(std::make_shared<Schedule>(config.max_concurrency, config.identify_spacing)) {
+    : range_(config.shards), identify_queue_(std::move(config.identify_queue)) {
+    if (!identify_queue_) {
+        identify_queue_ =
+            std::make_shared<LocalIdentifyQueue>(config.max_concurrency, config.identify_spacing);
+    }
     if (config.session_start_limit) {
-        schedule_->scheduler.set_limit(*config.session_start_limit, Clock::now());
+        identify_queue_->set_limit(*config.session_start_limit, Clock::now());
+    }
+    if (config.session_store) {
+        config.shard.session_store = std::move(config.session_store);
     }
     for (std::uint32_t id = range_.first; id <= range_.last; ++id) {
         ShardConfig shard = config.shard;
         shard.session.shard = ShardId{id, range_.count};
-        shard.session.identify_slot = [schedule = schedule_, id](TimePoint now) {
-            std::lock_guard lock(schedule->mutex);
-            return schedule->scheduler.reserve(id, now);
+        shard.session.identify_slot = [queue = identify_queue_, id](TimePoint now) {
+            return queue->reserve(id, now);
         };
         clients_.push_back(std::make_unique<Client>(io, std::move(shard), handlers));
     }

@@ -37,6 +37,12 @@ class GatewayCategory final : public std::error_category {
                 return "the command breaks the gateway's rules and was not sent";
             case errc::request_timed_out:
                 return "not every reply arrived before the request's deadline";
+            case errc::store_unavailable:
+                return "the shared identify queue or session store did not answer";
+            case errc::http_status:
+                return "the HTTP request was answered with an error status";
+            case errc::invalid_response:
+                return "the HTTP answer is not the JSON expected";
         }
         return "unknown gatewire error " + std::to_string(value);
     }

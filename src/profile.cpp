@@ -127,7 +127,7 @@ CloseRule Profile::close_rule(std::uint16_t code) const noexcept {
 
 std::string Profile::gateway_url(std::string_view base, Compression compression) const {
     auto url = Url::parse(base);
-    if (!url) {
+    if (!url || (url->scheme != "ws" && url->scheme != "wss")) {
         return {};
     }
     std::string path = url->target.substr(0, url->target.find('?'));

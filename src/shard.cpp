@@ -25,6 +25,7 @@
 #include "gatewire/error.hpp"
 #include "gatewire/log.hpp"
 #include "gatewire/url.hpp"
+#include "tls_client.hpp"
 
 namespace gatewire {
 
@@ -103,7 +104,10 @@ struct ConnectionBase {
 struct HandlerSide {
     net::any_io_executor handler_executor;
     std::uint32_t shard_id = 0;
-    std::weak_ptr<detail::ShardCore> core;  // to wake the reader; may be gone
+    ShardId shard;
+    std::shared_ptr<SessionStore> store;
+    std::optional<ResumableSession> stored;  // what the store holds, as far as we know
+    std::weak_ptr<detail::ShardCore> core;   // to wake the reader; may be gone
 
     Shard::EventHandler event_handler;
     Shard::StateHandler state_handler;
@@ -127,6 +131,7 @@ struct HandlerSide {
 
     static void drain(std::shared_ptr<HandlerSide> self);
     void wake_reader();
+    void persist();
 };
 
 struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
@@ -166,14 +171,13 @@ struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
           session(config.session),
           deadline_timer(strand),
           space_timer(strand) {
-        tls.set_verify_mode(ssl::verify_peer);
-        tls.set_default_verify_paths();
-        if (!config.ca_file.empty()) {
-            tls.load_verify_file(config.ca_file);
-        }
+        detail::configure_client_tls(tls, config.ca_file);
         resumable = config.session.resume;
         side->handler_executor = std::move(handlers);
         side->shard_id = shard_id();
+        side->shard = config.session.shard.value_or(ShardId{});
+        side->store = config.session_store;
+        side->stored = config.session.resume;
     }
 
     std::uint32_t shard_id() const { return config.session.shard ? config.session.shard->id : 0; }
@@ -273,12 +277,9 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
         }
         lowest.socket().set_option(tcp::no_delay(true), ec);
         if constexpr (!std::is_same_v<Stream, websocket::stream<beast::tcp_stream>>) {
-            // Server name indication and host name verification, on top of verify_peer.
-            if (!SSL_set_tlsext_host_name(ws.next_layer().native_handle(), url.host.c_str())) {
-                co_return beast::error_code(static_cast<int>(::ERR_get_error()),
-                                            net::error::get_ssl_category());
+            if (beast::error_code error = detail::expect_host(ws.next_layer(), url.host)) {
+                co_return error;
             }
-            ws.next_layer().set_verify_callback(ssl::host_name_verification(url.host));
             co_await ws.next_layer().async_handshake(ssl::stream_base::client,
                                                      net::redirect_error(net::use_awaitable, ec));
             if (ec || aborted) {
@@ -530,14 +531,20 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
     // Run a batch, then yield the handler thread to other shards.
     for (int batch = 0; batch < 64; ++batch) {
         Item item;
+        bool empty = false;
         {
             std::lock_guard lock(h.queue_mutex);
-            if (h.queue.empty()) {
+            empty = h.queue.empty();
+            if (empty) {
                 h.draining = false;
-                return;
+            } else {
+                item = std::move(h.queue.front());
+                h.queue.pop_front();
             }
-            item = std::move(h.queue.front());
-            h.queue.pop_front();
+        }
+        if (empty) {
+            h.persist();
+            return;
         }
         std::visit(
             [&](auto& it) {
@@ -556,6 +563,7 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
                             h.error_handler(it.error, it.detail);
                         }
                     } else {
+                        h.persist();  // the store is up to date before the owner hears the end
                         if (h.finish_handler) {
                             h.finish_handler(it.error);
                         }
@@ -581,12 +589,63 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
             h.wake_reader();
         }
     }
+    h.persist();
     net::post(h.handler_executor, [self] { drain(self); });
 }
 
+// Brings the store up to date with what has been handled: once per batch, so
+// a busy shard does not pay a store round trip per event.
+void HandlerSide::persist() {
+    if (!store) {
+        return;
+    }
+    std::optional<ResumableSession> current;
+    {
+        std::lock_guard lock(snapshot_mutex);
+        current = resumable;
+    }
+    if (current && current->seq == 0) {
+        return;  // a new session of which nothing has been handled yet
+    }
+    if (current == stored) {
+        return;
+    }
+    try {
+        if (current) {
+            store->save(shard, *current);
+        } else {
+            store->erase(shard);
+        }
+        stored = current;
+    } catch (const std::exception& e) {
+        if (auto log = logger()) {
+            log->warn("shard {}: the session store failed: {}", shard_id, e.what());
+        }
+    }
+}
+
+namespace {
+// A stored session becomes the one to resume, unless the owner gave one.
+ShardConfig with_stored_session(ShardConfig config) {
+    if (config.session_store && !config.session.resume) {
+        ShardId shard = config.session.shard.value_or(ShardId{});
+        try {
+            config.session.resume = config.session_store->load(shard);
+        } catch (const std::exception& e) {
+            if (auto log = logger()) {
+                log->warn("shard {}: the session store failed: {}; identifying", shard.id,
+                          e.what());
+            }
+        }
+    }
+    return config;
+}
+}  // namespace
+
 Shard::Shard(net::any_io_executor io, ShardConfig config,
              std::optional<net::any_io_executor> handlers)
-    : impl_(std::make_shared<detail::ShardCore>(std::move(io), std::move(config),
+    : impl_(std::make_shared<detail::ShardCore>(std::move(io),
+                                                with_stored_session(std::move(config)),
                                                 handlers ? *handlers : shared_handler_executor())) {
     impl_->side->core = impl_;
 }

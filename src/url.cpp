@@ -7,14 +7,17 @@ namespace gatewire {
 
 std::optional<Url> Url::parse(std::string_view text) {
     Url url;
-    if (text.starts_with("wss://")) {
-        text.remove_prefix(6);
-    } else if (text.starts_with("ws://")) {
-        url.secure = false;
-        text.remove_prefix(5);
-    } else {
+    auto separator = text.find("://");
+    if (separator == std::string_view::npos) {
         return std::nullopt;
     }
+    url.scheme = std::string(text.substr(0, separator));
+    if (url.scheme == "ws" || url.scheme == "http") {
+        url.secure = false;
+    } else if (url.scheme != "wss" && url.scheme != "https") {
+        return std::nullopt;
+    }
+    text.remove_prefix(separator + 3);
     auto authority_end = text.find_first_of("/?#");
     std::string_view authority = text.substr(0, authority_end);
     std::string_view rest =
@@ -55,7 +58,7 @@ std::optional<Url> Url::parse(std::string_view text) {
 }
 
 std::string Url::to_string() const {
-    std::string out = secure ? "wss://" : "ws://";
+    std::string out = scheme + "://";
     out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
     if (port != (secure ? "443" : "80")) {
         out += ":" + port;

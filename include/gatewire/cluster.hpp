@@ -15,7 +15,6 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <system_error>
 #include <vector>
@@ -24,7 +23,8 @@
 
 #include "gatewire/client.hpp"
 #include "gatewire/export.hpp"
-#include "gatewire/identify_scheduler.hpp"
+#include "gatewire/identify_queue.hpp"
+#include "gatewire/session_store.hpp"
 #include "gatewire/shard_range.hpp"
 
 namespace gatewire {
@@ -35,6 +35,12 @@ struct ClusterConfig {
     std::uint32_t max_concurrency = 1;  ///< from GET /gateway/bot on Discord
     std::chrono::milliseconds identify_spacing{5000};
     std::optional<SessionStartLimit> session_start_limit;
+    /// Shared with other processes of the bot (gatewire/redis_identify_queue.hpp);
+    /// empty: a LocalIdentifyQueue made from the three fields above.
+    std::shared_ptr<IdentifyQueue> identify_queue;
+    /// Where every shard keeps its session (see ShardConfig::session_store);
+    /// empty: `shard.session_store`.
+    std::shared_ptr<SessionStore> session_store;
 };
 
 class GATEWIRE_API Cluster {
@@ -73,14 +79,8 @@ class GATEWIRE_API Cluster {
     Client* shard_for(Snowflake guild_id);
 
   private:
-    struct Schedule {
-        Schedule(std::uint32_t max_concurrency, std::chrono::milliseconds spacing)
-            : scheduler(max_concurrency, spacing) {}
-        std::mutex mutex;  ///< shards ask from their own strands
-        IdentifyScheduler scheduler;
-    };
     ShardRange range_;
-    std::shared_ptr<Schedule> schedule_;
+    std::shared_ptr<IdentifyQueue> identify_queue_;
     std::vector<std::unique_ptr<Client>> clients_;
 };
 

@@ -22,6 +22,9 @@ enum class errc {
     unsupported_command,       ///< the profile's gateway does not take this command
     invalid_command,           ///< a command breaks the gateway's rules (a limit, a nonce's size)
     request_timed_out,         ///< not every reply to a request arrived before its deadline
+    store_unavailable,         ///< a shared identify queue or session store did not answer
+    http_status,               ///< an HTTP request was answered with an error status
+    invalid_response,          ///< an HTTP answer was not the JSON expected
 };
 
 GATEWIRE_API const std::error_category& gateway_category() noexcept;

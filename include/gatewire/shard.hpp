@@ -21,6 +21,7 @@
 #include "gatewire/raw_event.hpp"
 #include "gatewire/resumable_session.hpp"
 #include "gatewire/session.hpp"
+#include "gatewire/session_store.hpp"
 #include "gatewire/shard_state.hpp"
 
 namespace gatewire {
@@ -38,6 +39,12 @@ struct ShardConfig {
     std::size_t event_queue_capacity = 1024;
     /// A PEM file of extra trusted certificates, on top of the system store.
     std::string ca_file;
+    /// Keeps the session where a restarted process finds it: loaded when the
+    /// shard is built (unless `session.resume` is set), saved after each batch
+    /// of handled events and when the shard stops with `keep_resumable`,
+    /// erased when the session ends. After a crash, the events of the last
+    /// batch (at most 64) may come again; none is lost.
+    std::shared_ptr<SessionStore> session_store;
 };
 
 class GATEWIRE_API Shard {

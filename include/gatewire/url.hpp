@@ -1,5 +1,5 @@
 /// @file
-/// A parsed ws:// or wss:// URL.
+/// A parsed ws://, wss://, http:// or https:// URL.
 #pragma once
 
 #include "gatewire/export.hpp"
@@ -11,7 +11,8 @@
 namespace gatewire {
 
 struct GATEWIRE_API Url {
-    bool secure = true;  ///< wss
+    std::string scheme = "wss";  ///< ws, wss, http or https
+    bool secure = true;          ///< wss or https
     std::string host;
     std::string port;    ///< "443" / "80" unless given
     std::string target;  ///< path and query, never empty ("/")

@@ -15,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <future>
 
+#include "../support/eventually.hpp"
 #include "../support/sim_config.hpp"
 #include "gatewire/client.hpp"
 #include "gatewire/cluster.hpp"
@@ -24,7 +25,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr auto patience = 20s;
+using test::eventually;
+using test::patience;
 
 struct Bot {
     sim::Simulator sim;
@@ -72,18 +74,6 @@ struct Bot {
         sim.stop();
     }
 };
-
-template <class Predicate>
-bool eventually(Predicate predicate) {
-    auto deadline = std::chrono::steady_clock::now() + patience;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (predicate()) {
-            return true;
-        }
-        std::this_thread::sleep_for(5ms);
-    }
-    return predicate();
-}
 
 }  // namespace
 
@@ -172,7 +162,7 @@ TEST_CASE("a payload of the wrong shape is reported and the session goes on") {
     CHECK(bot.client->shard().state() == ShardState::ready);
 }
 
-TEST_CASE("a blocked typed handler stops reading at a full queue; nothing is lost") {
+TEST_CASE("a blocked typed handler stops reading at a full queue: nothing is lost") {
     Bot bot(profiles::discord(), Compression::zlib_stream, 4);
     std::mutex mutex;
     std::condition_variable cv;
@@ -281,7 +271,7 @@ TEST_CASE("a member request gets one result once every chunk has arrived, both g
     }
 }
 
-TEST_CASE("member requests by id report the ids not found; a query filters by name") {
+TEST_CASE("member requests by id report the ids not found: a query filters by name") {
     auto bot = bot_with_roster(profiles::discord(), 12, 5);
     REQUIRE(bot->sim.wait_until([](const auto& s) { return s.ready_sessions == 1; }, patience));
     commands::RequestGuildMembers by_id;

@@ -410,7 +410,7 @@ TEST_CASE("an oversized message is refused with an error and the session is kept
     }
 }
 
-TEST_CASE("garbage and unknown opcodes are reported; the session carries on") {
+TEST_CASE("garbage and unknown opcodes are reported: the session carries on") {
     Harness h(Harness::sim_config(profiles::fluxer()));
     h.start(Harness::client_config(profiles::fluxer(), Compression::zstd_stream));
     REQUIRE(h.wait_ready());
@@ -511,7 +511,7 @@ TEST_CASE("a session saved by one shard is resumed by a new one") {
     CHECK(h.sim.stats().identifies == 1);
 }
 
-TEST_CASE("commands reach the server through the limiter; oversized ones are refused") {
+TEST_CASE("commands reach the server through the limiter: oversized ones are refused") {
     Harness h(Harness::sim_config(profiles::discord()));
     h.start(Harness::client_config(profiles::discord(), Compression::zlib_stream));
     CHECK_FALSE(h.shard->send(3, R"({"since":null,"activities":[],"status":"idle","afk":false})"));

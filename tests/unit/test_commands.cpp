@@ -49,7 +49,7 @@ events::GuildMembersChunk chunk(std::string nonce, int index, int count,
 
 }  // namespace
 
-TEST_CASE("presence: Discord sends since, activities, status, afk; Fluxer its own fields") {
+TEST_CASE("presence: Discord sends since, activities, status, afk: Fluxer its own fields") {
     commands::UpdatePresence p;
     p.status = commands::Status::idle;
     p.afk = true;
@@ -70,7 +70,7 @@ TEST_CASE("presence: Discord sends since, activities, status, afk; Fluxer its ow
     CHECK(encoded(online, profiles::discord())["since"].is_null());
 }
 
-TEST_CASE("voice state: null channel leaves; Fluxer adds its fields; Discord needs a guild") {
+TEST_CASE("voice state: null channel leaves: Fluxer adds its fields: Discord needs a guild") {
     commands::UpdateVoiceState v;
     v.guild_id = Snowflake{1};
     v.self_deaf = true;
@@ -90,7 +90,7 @@ TEST_CASE("voice state: null channel leaves; Fluxer adds its fields; Discord nee
     CHECK(refused(call, profiles::discord()) == errc::invalid_command);
 }
 
-TEST_CASE("member requests: by query or by ids, never both; limits and nonce size enforced") {
+TEST_CASE("member requests: by query or by ids, never both: limits and nonce size enforced") {
     commands::RequestGuildMembers by_query{.guild_id = Snowflake{2},
                                            .query = "",
                                            .limit = 0,
@@ -124,7 +124,7 @@ TEST_CASE("member requests: by query or by ids, never both; limits and nonce siz
     CHECK(encoded(big, profiles::discord())["limit"] == 101);
 }
 
-TEST_CASE("each gateway's own commands; the other gateway's are refused before sending") {
+TEST_CASE("each gateway's own commands: the other gateway's are refused before sending") {
     commands::LazyRequest lazy;
     lazy.subscriptions[Snowflake{10}].typing = true;
     lazy.subscriptions[Snowflake{10}].member_list_channels[Snowflake{11}] = {{0, 99}, {100, 199}};
@@ -171,7 +171,7 @@ TEST_CASE("member chunks: one result when every chunk of a nonce has arrived, in
     CHECK(a.pending() == 0);
 }
 
-TEST_CASE("member chunks: interleaved nonces stay apart; unknown nonces change nothing") {
+TEST_CASE("member chunks: interleaved nonces stay apart: unknown nonces change nothing") {
     MemberChunkAssembler a;
     REQUIRE(a.expect("a"));
     REQUIRE(a.expect("b"));

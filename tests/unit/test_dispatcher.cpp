@@ -91,7 +91,7 @@ TEST_CASE("the raw listener sees every dispatch, unknown names included") {
     CHECK(names == std::vector<std::string>{"MESSAGE_CREATE", "SOMETHING_NEW"});
 }
 
-TEST_CASE("one decode serves every handler of a type; handles remove, scoped ones too") {
+TEST_CASE("one decode serves every handler of a type: handles remove, scoped ones too") {
     Dispatcher d;
     int a = 0, b = 0, c = 0;
     auto first = d.on<events::GuildDelete>([&](const events::GuildDelete&) { ++a; });

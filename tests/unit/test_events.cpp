@@ -154,7 +154,7 @@ TEST_CASE("enums keep values they do not name") {
     CHECK(static_cast<int>(c.type) == 99);
 }
 
-TEST_CASE("encoding writes the struct's own fields; secrets are redacted") {
+TEST_CASE("encoding writes the struct's own fields: secrets are redacted") {
     auto v = must_decode<VoiceServerUpdate>(R"({"token":"voice-secret","guild_id":)" BIG
                                             R"(,"endpoint":null})");
     std::string out = encode_json(v);
@@ -955,7 +955,7 @@ TEST_CASE("AUTO_MODERATION_RULE_CREATE, _UPDATE, _DELETE, _ACTION_EXECUTION") {
     CHECK(x.matched_content.is_null());
 }
 
-TEST_CASE("ENTITLEMENT_CREATE, _UPDATE, _DELETE; SUBSCRIPTION_CREATE, _UPDATE, _DELETE") {
+TEST_CASE("ENTITLEMENT_CREATE, _UPDATE, _DELETE: SUBSCRIPTION_CREATE, _UPDATE, _DELETE") {
     const char* e =
         R"({"id":"1","sku_id":"2","application_id":"3","user_id":"4","type":8,"deleted":false,"starts_at":null,"ends_at":null,"consumed":false})";
     CHECK(must_decode<EntitlementCreate>(e).type == 8);

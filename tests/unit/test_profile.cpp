@@ -70,7 +70,17 @@ TEST_CASE("URLs: schemes, ports, IPv6, paths") {
     CHECK(url->port == "8080");
     CHECK(url->target == "/gw?x=1");
     CHECK(url->to_string() == "ws://[::1]:8080/gw?x=1");
-    CHECK_FALSE(Url::parse("https://x"));
+    CHECK_FALSE(Url::parse("ftp://x"));
+    url = Url::parse("https://discord.com/api/v10");
+    REQUIRE(url);
+    CHECK(url->secure);
+    CHECK(url->port == "443");
+    CHECK(url->target == "/api/v10");
+    CHECK(url->to_string() == "https://discord.com/api/v10");
+    url = Url::parse("http://127.0.0.1:8080");
+    REQUIRE(url);
+    CHECK_FALSE(url->secure);
+    CHECK(url->to_string() == "http://127.0.0.1:8080/");
     CHECK_FALSE(Url::parse("ws://:80"));
     CHECK_FALSE(Url::parse("ws://host:port"));
 }

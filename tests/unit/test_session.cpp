@@ -315,7 +315,7 @@ TEST_CASE("4004 is fatal before READY too: a dead token is never retried") {
     CHECK(d.all<action::Connect>().size() == 1);
 }
 
-TEST_CASE("close codes that need a new session identify; the rest resume") {
+TEST_CASE("close codes that need a new session identify: the rest resume") {
     struct Case {
         const Profile* profile;
         std::uint16_t code;
@@ -560,7 +560,7 @@ TEST_CASE("a message over the size bound is refused, the session is kept") {
     CHECK(d.delivered_seqs() == std::vector<std::uint64_t>{3});
 }
 
-TEST_CASE("stop closes with 1000 and finishes; stop keeping the session uses a resumable code") {
+TEST_CASE("stop closes with 1000 and finishes: stop keeping the session uses a resumable code") {
     {
         Driver d(Driver::discord());
         d.start_ready();
@@ -731,7 +731,7 @@ TEST_CASE("a presence update becomes the presence of the next identify") {
     CHECK(d.sent(2)[0]["d"]["presence"]["afk"] == true);
 }
 
-TEST_CASE("a new session waits for its identify slot before connecting; a resume does not ask") {
+TEST_CASE("a new session waits for its identify slot before connecting: a resume does not ask") {
     SessionConfig config = Driver::discord(0.0);
     std::vector<TimePoint> asked;
     TimePoint granted_from{};

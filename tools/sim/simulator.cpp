@@ -136,6 +136,8 @@ struct Connection;
 
 struct SimSession {
     std::string id;
+    std::uint32_t shard_id = 0;
+    std::uint32_t shard_count = 1;
     std::uint64_t seq = 0;
     std::deque<std::pair<std::uint64_t, std::string>> replay;
     std::weak_ptr<Connection> connection;
@@ -163,6 +165,10 @@ struct Simulator::Impl {
     std::list<std::weak_ptr<Connection>> connections;
     std::mt19937_64 engine{std::random_device{}()};
     std::uint64_t next_id = 0;
+    std::map<std::uint32_t, SteadyClock::time_point>
+        bucket_identified;  // last accepted, per bucket
+    std::uint32_t session_starts_left = 0;
+    SteadyClock::time_point session_starts_reset{};
 
     mutable std::mutex stats_mutex;
     SimStats stats;
@@ -171,6 +177,40 @@ struct Simulator::Impl {
         if (config.command_limit == 0) {
             config.command_limit = config.profile->command_limit.count;
         }
+        config.max_concurrency = std::max<std::uint32_t>(1, config.max_concurrency);
+        session_starts_left = config.session_start_remaining;
+        session_starts_reset = SteadyClock::now() + config.session_start_reset_after;
+    }
+
+    // The budget of new sessions left, refilled when its day is over.
+    std::uint32_t session_starts(SteadyClock::time_point now) {
+        if (now >= session_starts_reset) {
+            session_starts_left = config.session_start_total;
+            session_starts_reset = now + config.session_start_reset_after;
+        }
+        return session_starts_left;
+    }
+
+    // What GET /gateway/bot and /.well-known/fluxer answer.
+    std::string gateway_bot_json() {
+        auto now = SteadyClock::now();
+        std::uint32_t left = session_starts(now);
+        auto reset_after =
+            std::chrono::duration_cast<std::chrono::milliseconds>(session_starts_reset - now);
+        return json{{"url", url()},
+                    {"shards", config.shards},
+                    {"session_start_limit",
+                     {{"total", config.session_start_total},
+                      {"remaining", left},
+                      {"reset_after", reset_after.count()},
+                      {"max_concurrency", config.max_concurrency}}}}
+            .dump();
+    }
+    std::string well_known_json() const {
+        std::string http = "http://127.0.0.1:" + std::to_string(bound_port);
+        return json{{"api_code_version", 1},
+                    {"endpoints", {{"api", http + "/api"}, {"gateway", url()}}}}
+            .dump();
     }
 
     template <class F>
@@ -378,7 +418,11 @@ struct Connection : std::enable_shared_from_this<Connection> {
         beast::get_lowest_layer(self->ws).expires_after(10s);
         co_await http::async_read(beast::get_lowest_layer(self->ws), buffer, request,
                                   use_awaitable_ec(ec));
-        if (ec || !websocket::is_upgrade(request)) {
+        if (ec) {
+            co_return;
+        }
+        if (!websocket::is_upgrade(request)) {
+            co_await self->answer_http(request);
             co_return;
         }
         beast::get_lowest_layer(self->ws).expires_never();
@@ -461,6 +505,37 @@ struct Connection : std::enable_shared_from_this<Connection> {
         sim.refresh_ready_count();
     }
 
+    // The few REST endpoints a gateway client asks before connecting.
+    net::awaitable<void> answer_http(const http::request<http::string_body>& request) {
+        std::string target(request.target());
+        sim.with_stats([&](SimStats& st) { st.http_requests.push_back(target); });
+        std::string path = target.substr(0, target.find('?'));
+        http::response<http::string_body> response;
+        response.version(request.version());
+        response.set(http::field::content_type, "application/json");
+        response.keep_alive(false);
+        bool authorised = sim.config.token.empty() ||
+                          request[http::field::authorization] == "Bot " + sim.config.token ||
+                          request[http::field::authorization] == sim.config.token;
+        if (path.ends_with("/.well-known/fluxer")) {
+            response.result(http::status::ok);
+            response.body() = sim.well_known_json();
+        } else if (path.ends_with("/gateway/bot") && !authorised) {
+            response.result(http::status::unauthorized);
+            response.body() = R"({"message":"401: Unauthorized","code":0})";
+        } else if (path.ends_with("/gateway/bot")) {
+            response.result(http::status::ok);
+            response.body() = sim.gateway_bot_json();
+        } else {
+            response.result(http::status::not_found);
+            response.body() = R"({"message":"404: Not Found","code":0})";
+        }
+        response.prepare_payload();
+        beast::error_code ec;
+        co_await http::async_write(beast::get_lowest_layer(ws), response, use_awaitable_ec(ec));
+        beast::get_lowest_layer(ws).socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+
     bool over_rate_limit() {
         auto now = SteadyClock::now();
         received.push_back(now);
@@ -518,9 +593,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
                     ++st.commands;
                     st.commands_received.push_back(text);
                 });
-                if (op == 8) {
-                    answer_member_request(d);
-                }
+                answer_command(op, d);
                 return;
             default:
                 close(4001);
@@ -535,6 +608,77 @@ struct Connection : std::enable_shared_from_this<Connection> {
         session->replay.emplace_back(seq, text);
         send_text(text);
         sim.with_stats([](SimStats& st) { ++st.dispatched; });
+    }
+
+    // The replies a gateway sends to commands; presence and voice updates
+    // (ops 3 and 4) are only recorded.
+    void answer_command(int op, const json& d) {
+        auto with_nonce = [&](json reply) {
+            if (d.is_object() && d.contains("nonce")) {
+                reply["nonce"] = d["nonce"];
+            }
+            return reply.dump();
+        };
+        switch (op) {
+            case 8:
+                answer_member_request(d);
+                break;
+            case 14:  // a lazy request: the first page of each subscribed guild's member list
+                if (d.is_object() && d.contains("subscriptions") &&
+                    d["subscriptions"].is_object()) {
+                    for (const auto& [guild, subscription] : d["subscriptions"].items()) {
+                        json sync = {{"op", "SYNC"}, {"range", {0, 99}}, {"items", json::array()}};
+                        send_own_dispatch("GUILD_MEMBER_LIST_UPDATE",
+                                          json{{"guild_id", guild},
+                                               {"id", "everyone"},
+                                               {"member_count", sim.config.members_per_guild},
+                                               {"online_count", 0},
+                                               {"groups", json::array()},
+                                               {"ops", json::array({sync})}}
+                                              .dump());
+                    }
+                }
+                break;
+            case 15: {
+                json counts = json::array();
+                if (d.is_object() && d.contains("guild_ids") && d["guild_ids"].is_array()) {
+                    for (const auto& guild : d["guild_ids"]) {
+                        counts.push_back({{"guild_id", guild},
+                                          {"member_count", sim.config.members_per_guild},
+                                          {"online_count", 0}});
+                    }
+                }
+                send_own_dispatch("GUILD_COUNTS_UPDATE", with_nonce({{"guilds", counts}}));
+                break;
+            }
+            case 16: {
+                json counts = json::object();
+                if (d.is_object() && d.contains("channel_ids") && d["channel_ids"].is_array()) {
+                    for (const auto& channel : d["channel_ids"]) {
+                        counts[channel.is_string() ? channel.get<std::string>() : channel.dump()] =
+                            0;
+                    }
+                } else if (d.is_object() && d.contains("channel_id") &&
+                           d["channel_id"].is_string()) {
+                    counts[d["channel_id"].get<std::string>()] = 0;
+                }
+                send_own_dispatch("CHANNEL_MEMBER_COUNTS_UPDATE",
+                                  with_nonce({{"guild_id", d.value("guild_id", json())},
+                                              {"member_counts", counts}}));
+                break;
+            }
+            case 31:  // no sounds in the simulator's guilds
+                if (d.is_object() && d.contains("guild_ids") && d["guild_ids"].is_array()) {
+                    for (const auto& guild : d["guild_ids"]) {
+                        send_own_dispatch(
+                            "SOUNDBOARD_SOUNDS",
+                            json{{"guild_id", guild}, {"soundboard_sounds", json::array()}}.dump());
+                    }
+                }
+                break;
+            default:
+                break;
+        }
     }
 
     // Op 8: the guild's roster (members_per_guild members named member-0, …)
@@ -643,15 +787,36 @@ struct Connection : std::enable_shared_from_this<Connection> {
                 return;
             }
         }
+        auto shard_id = shard[0].get<std::uint32_t>();
+        auto shard_count = shard[1].get<std::uint32_t>();
+        if (shard_count < sim.config.min_shards) {
+            close(4011);  // the bot has too many guilds for this few shards
+            return;
+        }
+        auto now = SteadyClock::now();
+        if (sim.config.identify_spacing.count() > 0) {
+            auto [last, first] =
+                sim.bucket_identified.try_emplace(shard_id % sim.config.max_concurrency, now);
+            if (!first && now - last->second < sim.config.identify_spacing) {
+                sim.with_stats([](SimStats& st) { ++st.rejected_identifies; });
+                send_payload(9, "false");  // too soon for this bucket
+                return;
+            }
+            last->second = now;
+        }
+        if (sim.session_starts(now) > 0) {
+            --sim.session_starts_left;
+        }
         auto created = std::make_shared<SimSession>();
         created->id = sim.new_session_id();
+        created->shard_id = shard_id;
+        created->shard_count = shard_count;
         created->connection = weak_from_this();
         sim.sessions[created->id] = created;
         session = created;
         sim.with_stats([&](SimStats& st) {
             ++st.identifies;
-            st.identify_log.push_back(
-                {shard[0].get<std::uint32_t>(), shard[1].get<std::uint32_t>(), SteadyClock::now()});
+            st.identify_log.push_back({shard_id, shard_count, now});
         });
 
         json guilds = json::array();
@@ -739,8 +904,33 @@ void Simulator::Impl::refresh_ready_count() {
     with_stats([&](SimStats& st) { st.ready_sessions = ready; });
 }
 
+namespace {
+// The guild an event belongs to, if any: its guild_id, or the id of a guild event.
+std::optional<std::uint64_t> guild_of(const std::string& type, const std::string& data) {
+    json d = json::parse(data, nullptr, false);
+    if (!d.is_object()) {
+        return std::nullopt;
+    }
+    const char* field = d.contains("guild_id")                             ? "guild_id"
+                        : type.rfind("GUILD_", 0) == 0 && d.contains("id") ? "id"
+                                                                           : nullptr;
+    if (!field || !d[field].is_string()) {
+        return std::nullopt;
+    }
+    return std::strtoull(d[field].get<std::string>().c_str(), nullptr, 10);
+}
+}  // namespace
+
 void Simulator::Impl::do_dispatch(const std::string& type, const std::string& data) {
+    std::optional<std::uint64_t> guild = guild_of(type, data);
     for (auto& [id, session] : sessions) {
+        // A guild's events go to its shard; the rest (DMs) to shard 0.
+        std::uint32_t owner =
+            guild ? static_cast<std::uint32_t>((*guild >> 22) % std::max(1U, session->shard_count))
+                  : 0;
+        if (session->shard_id != owner) {
+            continue;
+        }
         std::uint64_t seq = ++session->seq;
         std::string text = envelope(0, data, seq, type);
         session->replay.emplace_back(seq, text);
@@ -877,6 +1067,9 @@ std::uint16_t Simulator::port() const {
 }
 std::string Simulator::url() const {
     return impl_->url();
+}
+std::string Simulator::http_url() const {
+    return "http://127.0.0.1:" + std::to_string(impl_->bound_port);
 }
 
 void Simulator::dispatch(std::string type, std::string data_json) {

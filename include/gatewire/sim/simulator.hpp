@@ -35,6 +35,19 @@ struct SimConfig {
     /// in chunks of member_chunk_size members carrying the request's nonce.
     std::size_t members_per_guild = 5;
     std::size_t member_chunk_size = 1000;
+
+    /// Sharding as this gateway sees the bot. `GET /gateway/bot` (also under
+    /// /api/v10) answers with these; guild events go to the shard
+    /// (guild_id >> 22) % count serves, the others to shard 0.
+    std::uint32_t shards = 1;           ///< the recommended count
+    std::uint32_t max_concurrency = 1;  ///< identify buckets
+    /// An Identify for fewer shards is closed with 4011 (sharding required).
+    std::uint32_t min_shards = 1;
+    /// A bucket's next Identify sooner than this gets op 9 (0: any time).
+    std::chrono::milliseconds identify_spacing{0};
+    std::uint32_t session_start_total = 1000;
+    std::uint32_t session_start_remaining = 1000;  ///< counted down by each Identify
+    std::chrono::milliseconds session_start_reset_after{std::chrono::hours(24)};
 };
 
 /// Faults and server requests, applied to every open connection.
@@ -76,8 +89,10 @@ struct SimStats {
     std::uint64_t heartbeats = 0;
     std::uint64_t dispatched = 0;  ///< events created (each has a seq)
     std::uint64_t replayed = 0;
-    std::uint64_t commands = 0;        ///< ops other than 1, 2, 6
-    std::uint64_t ready_sessions = 0;  ///< open connections with a live session
+    std::uint64_t commands = 0;              ///< ops other than 1, 2, 6
+    std::uint64_t ready_sessions = 0;        ///< open connections with a live session
+    std::uint64_t rejected_identifies = 0;   ///< too soon for their bucket: op 9
+    std::vector<std::string> http_requests;  ///< targets of plain HTTP requests
     std::vector<std::uint16_t> client_close_codes;
     std::vector<std::uint16_t> server_close_codes;
     std::vector<std::string> hosts;              ///< Host header of each connection
@@ -98,7 +113,8 @@ class GATEWIRE_API Simulator {
     void start();
     void stop();
     std::uint16_t port() const;
-    std::string url() const;  ///< ws://127.0.0.1:PORT
+    std::string url() const;       ///< ws://127.0.0.1:PORT
+    std::string http_url() const;  ///< http://127.0.0.1:PORT, for GET /gateway/bot
 
     /// A new event for every session; buffered for replay, sent to open ones.
     void dispatch(std::string type, std::string data_json);

@@ -1,0 +1,30 @@
+// TLS as every client connection of gatewire uses it: the system's trusted
+// certificates (plus an optional PEM file), peer verification, server name
+// indication and host name verification.
+#pragma once
+
+#include <string>
+
+#include <boost/asio/ssl.hpp>
+
+namespace gatewire::detail {
+
+inline void configure_client_tls(boost::asio::ssl::context& tls, const std::string& ca_file) {
+    tls.set_verify_mode(boost::asio::ssl::verify_peer);
+    tls.set_default_verify_paths();
+    if (!ca_file.empty()) {
+        tls.load_verify_file(ca_file);
+    }
+}
+
+/// Before the handshake: the host name to ask for and to verify.
+template <class SslStream>
+boost::system::error_code expect_host(SslStream& stream, const std::string& host) {
+    if (!SSL_set_tlsext_host_name(stream.native_handle(), host.c_str())) {
+        return {static_cast<int>(::ERR_get_error()), boost::asio::error::get_ssl_category()};
+    }
+    stream.set_verify_callback(boost::asio::ssl::host_name_verification(host));
+    return {};
+}
+
+}  // namespace gatewire::detail

@@ -1,0 +1,255 @@
+// The Redis-backed identify queue and session store against a real
+// redis-server on loopback (started by the CTest fixture), and two processes
+// sharing one bot through them: one identify schedule for both, and a
+// process killed and started again resuming its shards instead of identifying.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "../support/eventually.hpp"
+#include "../support/sim_config.hpp"
+#include "gatewire/error.hpp"
+#include "gatewire/redis_identify_queue.hpp"
+#include "gatewire/redis_session_store.hpp"
+
+extern char** environ;
+
+using namespace gatewire;
+using namespace std::chrono_literals;
+using test::eventually;
+using test::patience;
+
+namespace {
+
+// The fixture's server, with a key prefix of this test's own.
+RedisOptions test_redis() {
+    const char* file = std::getenv("GATEWIRE_TEST_REDIS_FILE");
+    REQUIRE(file);
+    std::ifstream in(file);
+    std::string address;
+    in >> address;
+    auto options = parse_redis_address(address);
+    REQUIRE(options);
+    std::random_device random;
+    options->key_prefix = "gatewire-test-" + std::to_string(random());
+    return *options;
+}
+
+// A child process, killed at the end of the scope if still running.
+struct Process {
+    pid_t pid = -1;
+    explicit Process(const std::vector<std::string>& arguments) {
+        std::vector<char*> argv;
+        for (const auto& a : arguments) {
+            argv.push_back(const_cast<char*>(a.c_str()));
+        }
+        argv.push_back(nullptr);
+        REQUIRE(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0);
+    }
+    int end(int signal) {
+        if (pid < 0) {
+            return -1;
+        }
+        ::kill(pid, signal);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        pid = -1;
+        return status;
+    }
+    ~Process() { end(SIGKILL); }
+};
+
+std::vector<std::string> read_lines(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) {
+        lines.push_back(line);
+    }
+    return lines;
+}
+
+}  // namespace
+
+TEST_CASE("redis addresses") {
+    auto plain = parse_redis_address("10.0.0.5:6380");
+    REQUIRE(plain);
+    CHECK(plain->host == "10.0.0.5");
+    CHECK(plain->port == 6380);
+    auto full = parse_redis_address("redis://:hunter2@cache.internal:6390/3");
+    REQUIRE(full);
+    CHECK(full->host == "cache.internal");
+    CHECK(full->port == 6390);
+    CHECK(full->password == "hunter2");
+    CHECK(full->database == 3);
+    CHECK(parse_redis_address("localhost")->port == 6379);
+    CHECK_FALSE(parse_redis_address("host:notaport"));
+    CHECK_FALSE(parse_redis_address(":6379"));
+    CHECK_FALSE(parse_redis_address("redis://host/x"));
+}
+
+TEST_CASE("sessions saved in redis are loaded back, per shard and count, and erased") {
+    auto redis = std::make_shared<RedisConnection>(test_redis());
+    RedisSessionStore store(redis, 10s);
+    CHECK_FALSE(store.load({3, 8}));
+    ResumableSession session{"4f0a9c7e2b1d4e6f8a0b1c2d3e4f5a6b", 1234, "wss://resume.example"};
+    store.save({3, 8}, session);
+    CHECK(store.load({3, 8}) == session);
+    CHECK_FALSE(store.load({3, 16}));  // another shard count is another shard
+    CHECK(redis->command({"PTTL", store.key_of({3, 8})}).integer > 9000);
+    redis->command({"SET", store.key_of({4, 8}), "not a session"});
+    CHECK_FALSE(store.load({4, 8}));
+    store.erase({3, 8});
+    CHECK_FALSE(store.load({3, 8}));
+}
+
+TEST_CASE("two identify queues on one redis keep one schedule per bucket") {
+    auto options = test_redis();
+    // Two processes' worth: separate connections, separate queues.
+    RedisIdentifyQueue first(std::make_shared<RedisConnection>(options), 2, 300ms);
+    RedisIdentifyQueue second(std::make_shared<RedisConnection>(options), 2, 300ms);
+    auto now = Clock::now();
+    auto a = first.reserve(0, now);   // bucket 0
+    auto b = second.reserve(1, now);  // bucket 1: free at once
+    auto c = second.reserve(2, now);  // bucket 0 again, from the other process
+    auto d = first.reserve(4, now);   // and once more
+    CHECK(a - now < 50ms);
+    CHECK(b - now < 50ms);
+    CHECK(c - a >= 250ms);  // one spacing (300 ms, less the time between the two calls)
+    CHECK(d - c >= 250ms);
+    CHECK(d - now <= 700ms);
+}
+
+TEST_CASE("a spent session budget in redis makes every process wait for its reset") {
+    auto options = test_redis();
+    RedisIdentifyQueue first(std::make_shared<RedisConnection>(options), 1, 1ms);
+    RedisIdentifyQueue second(std::make_shared<RedisConnection>(options), 1, 1ms);
+    first.set_limit({1000, 1, 2000ms, 1}, Clock::now());
+    auto now = Clock::now();
+    CHECK(first.reserve(0, now) - now < 100ms);  // the last one left today
+    auto waited = second.reserve(0, now) - now;  // the other process sees it spent
+    CHECK(waited > 1500ms);
+    CHECK(waited <= 2100ms);
+}
+
+TEST_CASE("an unreachable redis costs the shared schedule, not the start") {
+    RedisOptions nowhere;
+    nowhere.port = 1;  // nothing listens there
+    nowhere.timeout = 200ms;
+    auto redis = std::make_shared<RedisConnection>(nowhere);
+    RedisIdentifyQueue queue(redis, 1, 100ms);
+    auto now = Clock::now();
+    CHECK(queue.reserve(0, now) == now);          // this process's own schedule
+    CHECK(queue.reserve(1, now) == now + 100ms);  // still spaced
+    RedisSessionStore store(redis);
+    try {
+        store.load({0, 1});
+        FAIL("no error");
+    } catch (const std::system_error& e) {
+        CHECK(e.code() == errc::store_unavailable);
+    }
+}
+
+TEST_CASE("two processes share a bot's shards through redis: a killed one resumes on restart") {
+    auto options = test_redis();
+    std::string address = options.host + ":" + std::to_string(options.port);
+    auto sim_config = test::quick_sim_config(profiles::discord());
+    sim_config.shards = 4;
+    sim_config.max_concurrency = 2;
+    sim_config.identify_spacing = 300ms;  // enforced by the server: op 9 when too soon
+    sim::Simulator sim(sim_config);
+    sim.start();
+    std::string out = std::filesystem::temp_directory_path() /
+                      ("gatewire-node-" + std::to_string(::getpid()) + "-");
+    auto node = [&](const std::string& range, const std::string& name) {
+        return std::vector<std::string>{GATEWIRE_TEST_NODE,
+                                        "--url",
+                                        sim.url(),
+                                        "--redis",
+                                        address,
+                                        "--prefix",
+                                        options.key_prefix,
+                                        "--shards",
+                                        range,
+                                        "--max-concurrency",
+                                        "2",
+                                        "--spacing-ms",
+                                        "400",
+                                        "--out",
+                                        out + name};
+    };
+    std::remove((out + "a").c_str());
+    std::remove((out + "b").c_str());
+
+    auto a = std::make_unique<Process>(node("0-1/4", "a"));
+    Process b(node("2-3/4", "b"));
+    REQUIRE(sim.wait_until([](const auto& s) { return s.ready_sessions == 4; }, patience));
+    auto stats = sim.stats();
+    // Shards 0 (process a) and 2 (process b) share bucket 0, as 1 and 3 share
+    // bucket 1: only one schedule for both processes keeps them apart.
+    CHECK(stats.rejected_identifies == 0);
+    REQUIRE(stats.identify_log.size() == 4);
+    std::map<std::uint32_t, std::vector<Clock::time_point>> by_bucket;
+    for (const auto& record : stats.identify_log) {
+        by_bucket[record.shard_id % 2].push_back(record.at);
+    }
+    for (auto& [bucket, times] : by_bucket) {
+        REQUIRE(times.size() == 2);
+        CHECK(times[1] - times[0] >= 300ms);
+    }
+
+    // Each shard's sessions is in redis once its READY has been handled.
+    auto redis = std::make_shared<RedisConnection>(options);
+    RedisSessionStore store(redis);
+    REQUIRE(eventually([&] {
+        for (std::uint32_t id = 0; id < 4; ++id) {
+            if (!store.load({id, 4})) {
+                return false;
+            }
+        }
+        return true;
+    }));
+
+    // Process a dies without a word; its sockets drop, its sessions stay.
+    a->end(SIGKILL);
+    REQUIRE(sim.wait_until([](const auto& s) { return s.ready_sessions == 2; }, patience));
+    const std::uint64_t guild_of_shard_0 = std::uint64_t{4} << 22;
+    const std::uint64_t guild_of_shard_1 = std::uint64_t{5} << 22;
+    for (std::uint64_t guild : {guild_of_shard_0, guild_of_shard_1}) {
+        sim.dispatch("TYPING_START", R"({"channel_id":"1","guild_id":")" + std::to_string(guild) +
+                                         R"(","user_id":"2","timestamp":1795435200})");
+    }
+
+    a = std::make_unique<Process>(node("0-1/4", "a"));
+    REQUIRE(sim.wait_until([](const auto& s) { return s.resumes == 2 && s.ready_sessions == 4; },
+                           patience));
+    CHECK(sim.stats().identifies == 4);  // no new identify
+    // What was sent while it was away arrives after the restart.
+    REQUIRE(eventually([&] {
+        int typing = 0;
+        for (const auto& line : read_lines(out + "a")) {
+            typing += line.find("TYPING_START") != std::string::npos;
+        }
+        return typing == 2;
+    }));
+
+    // A deploy: SIGTERM keeps the sessions resumable, the next process resumes them.
+    CHECK(a->end(SIGTERM) == 0);
+    a = std::make_unique<Process>(node("0-1/4", "a"));
+    REQUIRE(sim.wait_until([](const auto& s) { return s.resumes == 4 && s.ready_sessions == 4; },
+                           patience));
+    CHECK(sim.stats().identifies == 4);
+    a.reset();
+    sim.stop();
+    std::remove((out + "a").c_str());
+    std::remove((out + "b").c_str());
+}
