@@ -3,9 +3,10 @@
     conan create . --build=missing               # static library
     conan create . -o "gatewire/*:shared=True"   # shared library
     conan create . -o "gatewire/*:tools=True"    # also gatewire::sim and the tools
+    conan create . -o "gatewire/*:redis=True"    # also gatewire::redis (hiredis)
 
 Consumers: find_package(gatewire) and link gatewire::gatewire (gatewire::sim
-with tools=True), as with an installed tree.
+with tools=True, gatewire::redis with redis=True), as with an installed tree.
 """
 import os
 
@@ -22,11 +23,17 @@ class GatewireConan(ConanFile):
     topics = ("discord", "fluxer", "gateway", "websocket", "bot")
     package_type = "library"
     settings = "os", "arch", "compiler", "build_type"
-    options = {"shared": [True, False], "fPIC": [True, False], "tools": [True, False]}
+    options = {
+        "shared": [True, False],
+        "fPIC": [True, False],
+        "tools": [True, False],
+        "redis": [True, False],
+    }
     default_options = {
         "shared": False,
         "fPIC": True,
         "tools": False,
+        "redis": False,
         # Asio, Beast and Describe are header-only.
         "boost/*:header_only": True,
     }
@@ -57,6 +64,8 @@ class GatewireConan(ConanFile):
         self.requires("zstd/[>=1.5 <2]")
         self.requires("simdjson/[>=3.0 <4]")
         self.requires("nlohmann_json/[>=3.11 <4]")
+        if self.options.redis:
+            self.requires("hiredis/[>=0.14 <2]")
 
     def validate(self):
         check_min_cppstd(self, 20)
@@ -67,6 +76,7 @@ class GatewireConan(ConanFile):
         toolchain.cache_variables["GATEWIRE_BUILD_BENCH"] = False
         toolchain.cache_variables["GATEWIRE_BUILD_EXAMPLES"] = False
         toolchain.cache_variables["GATEWIRE_BUILD_TOOLS"] = bool(self.options.tools)
+        toolchain.cache_variables["GATEWIRE_WITH_REDIS"] = bool(self.options.redis)
         toolchain.generate()
         CMakeDeps(self).generate()
 
@@ -111,3 +121,9 @@ class GatewireConan(ConanFile):
             sim.set_property("cmake_target_name", "gatewire::sim")
             sim.libs = ["gatewire_sim"]
             sim.requires = ["core", "zlib::zlib", "zstd::zstdlib", "nlohmann_json::nlohmann_json"]
+
+        if self.options.redis:
+            redis = self.cpp_info.components["redis"]
+            redis.set_property("cmake_target_name", "gatewire::redis")
+            redis.libs = ["gatewire_redis"]
+            redis.requires = ["core", "hiredis::hiredis"]

@@ -38,6 +38,14 @@ cmake -S "$root/tests/install/consumer" -B "$work/find-package" -G Ninja \
 cmake --build "$work/find-package" >/dev/null
 "$work/find-package/consumer"
 
+if [ -n "$(find "$work/prefix" -name 'libgatewire_redis.*' | head -n 1)" ]; then
+    echo "-- find_package(gatewire COMPONENTS redis) against the installed tree"
+    cmake -S "$root/tests/install/redis-consumer" -B "$work/redis-consumer" -G Ninja \
+        -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+    cmake --build "$work/redis-consumer" >/dev/null
+    "$work/redis-consumer/redis-consumer" | grep -q 'sessions under gatewire:session:3:16'
+fi
+
 echo "-- the Conan test_package's program against the installed tree"
 cmake -S "$root/test_package" -B "$work/test-package" -G Ninja \
     -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null

@@ -19,10 +19,12 @@ VCPKG = {
     "boost-asio": "Boost", "boost-beast": "Boost", "boost-describe": "Boost",
     "boost-mp11": "Boost", "openssl": "OpenSSL", "zlib": "ZLIB", "zstd": "zstd",
     "simdjson": "simdjson", "nlohmann-json": "nlohmann_json", "spdlog": "spdlog",
+    "hiredis": "hiredis",
 }
 CONAN = {
     "boost": "Boost", "openssl": "OpenSSL", "zlib": "ZLIB", "zstd": "zstd",
     "simdjson": "simdjson", "nlohmann_json": "nlohmann_json", "spdlog": "spdlog",
+    "hiredis": "hiredis",
 }
 SYSTEM = {"Threads", "PkgConfig"}  # the platform's, not a package's
 VCPKG_HOST_TOOLS = {"vcpkg-cmake", "vcpkg-cmake-config"}
@@ -37,12 +39,12 @@ def fail(message):
 def cmake_packages():
     top = (ROOT / "CMakeLists.txt").read_text()
     found = set(re.findall(r"^find_package\((\w+)", top, re.M))
-    if "gatewireFindZstd.cmake" in top:
-        found.add("zstd")
+    # Found through a helper of ours (an optional one for hiredis).
+    helpers = {"gatewireFindZstd.cmake": "zstd", "gatewireFindHiredis.cmake": "hiredis"}
+    found |= {package for helper, package in helpers.items() if helper in top}
     config = (ROOT / "cmake/gatewireConfig.cmake.in").read_text()
     again = set(re.findall(r"find_dependency\((\w+)", config))
-    if "gatewireFindZstd.cmake" in config:
-        again.add("zstd")
+    again |= {package for helper, package in helpers.items() if helper in config}
     if found - SYSTEM != again - SYSTEM:
         fail(f"gatewireConfig.cmake finds {sorted(again - SYSTEM)}, the build {sorted(found - SYSTEM)}")
     version = re.search(r"project\(gatewire VERSION (\S+)", top).group(1)
@@ -61,7 +63,10 @@ def check_vcpkg(packages, version, options):
         fail("vcpkg.json: name is not gatewire")
     if manifest.get("version") != version:
         fail(f"vcpkg.json: version {manifest.get('version')}, CMakeLists.txt says {version}")
-    names = {d if isinstance(d, str) else d["name"] for d in manifest.get("dependencies", [])}
+    listed = list(manifest.get("dependencies", []))
+    for feature in manifest.get("features", {}).values():
+        listed += feature.get("dependencies", [])
+    names = {d if isinstance(d, str) else d["name"] for d in listed}
     unknown = names - set(VCPKG) - VCPKG_HOST_TOOLS
     if unknown:
         fail(f"vcpkg.json: dependencies the build does not use: {sorted(unknown)}")

@@ -8,6 +8,7 @@ get_filename_component(SOURCE_PATH "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
 vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS
   FEATURES
     tools GATEWIRE_BUILD_TOOLS
+    redis GATEWIRE_WITH_REDIS
 )
 
 # BUILD_SHARED_LIBS follows the triplet's VCPKG_LIBRARY_LINKAGE.
