@@ -1,7 +1,9 @@
 // gatewire-bench: figures measured side by side in one run.
 //
 //   gatewire-bench decode [--fixtures DIR] [--json] [--min-time SECONDS]
+//   gatewire-bench shards [--count N] [--max-concurrency N] [--spacing-ms N] [--idle-ms N] [--json]
 //
+// shards: see shards.cpp.
 // decode: on the 2.8 MB GUILD_CREATE and on a stream of every small fixture
 // event, MB/s and events/s of (a) plain zlib inflate of the zlib-stream
 // frames, (b) plain zstd decompression of the zstd-stream frames, (c) nlohmann DOM parse converted
@@ -33,6 +35,7 @@
 #include "gatewire/message_decoder.hpp"
 #include "gatewire/zstd_stream_encoder.hpp"
 #include "nlohmann_baseline.hpp"
+#include "shards.hpp"
 
 namespace {
 
@@ -452,13 +455,18 @@ json to_json(const Result& r) {
 }
 
 int usage() {
-    std::cerr << "usage: gatewire-bench decode [--fixtures DIR] [--json] [--min-time SECONDS]\n";
+    std::cerr << "usage: gatewire-bench decode [--fixtures DIR] [--json] [--min-time SECONDS]\n"
+                 "       gatewire-bench shards [--count N] [--max-concurrency N] "
+                 "[--spacing-ms N] [--idle-ms N] [--json]\n";
     return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc >= 2 && std::string(argv[1]) == "shards") {
+        return gatewire::bench::run_shards(argc, argv);
+    }
     if (argc < 2 || std::string(argv[1]) != "decode") {
         return usage();
     }
