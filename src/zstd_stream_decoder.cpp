@@ -8,6 +8,10 @@ namespace gatewire {
 namespace {
 constexpr std::size_t first_chunk = 16 * 1024;
 constexpr std::size_t retained_capacity = 256 * 1024;
+// The largest window a stream may ask for (8 MiB): zstd's default levels use
+// at most that for streams, and without a cap a server could make every
+// shard allocate 128 MiB. A stream that asks for more is reported corrupt.
+constexpr int max_window_log = 23;
 }  // namespace
 
 struct ZstdStreamDecoder::State {
@@ -19,7 +23,9 @@ struct ZstdStreamDecoder::State {
     JsonBoundary boundary;
     std::string carry;  // bytes decoded past the end of the previous message
 
-    explicit State(std::size_t max) : max_bytes(max) {}
+    explicit State(std::size_t max) : max_bytes(max) {
+        ZSTD_DCtx_setParameter(ctx, ZSTD_d_windowLogMax, max_window_log);
+    }
     ~State() { ZSTD_freeDCtx(ctx); }
 };
 

@@ -1,4 +1,5 @@
 #include <zlib.h>
+#include <zstd.h>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -187,6 +188,26 @@ TEST_CASE("zstd-stream reports corrupt bytes") {
     MessageDecoder decoder(Compression::zstd_stream, 1 << 20);
     std::vector<std::uint8_t> garbage(64, 0xFF);
     CHECK(decoder.feed(garbage, true) == DecodeStatus::corrupt);
+}
+
+TEST_CASE("zstd-stream refuses a stream that asks for a window over 8 MiB") {
+    auto compress = [](int window_log) {
+        ZSTD_CCtx* ctx = ZSTD_createCCtx();
+        ZSTD_CCtx_setParameter(ctx, ZSTD_c_compressionLevel, 3);
+        ZSTD_CCtx_setParameter(ctx, ZSTD_c_windowLog, window_log);
+        std::string text = R"({"op":11})";
+        std::vector<std::uint8_t> out(1024);
+        ZSTD_inBuffer in{text.data(), text.size(), 0};
+        ZSTD_outBuffer ob{out.data(), out.size(), 0};
+        ZSTD_compressStream2(ctx, &ob, &in, ZSTD_e_flush);
+        out.resize(ob.pos);
+        ZSTD_freeCCtx(ctx);
+        return out;
+    };
+    MessageDecoder within(Compression::zstd_stream, 1 << 20);
+    CHECK(within.feed(compress(23), true) == DecodeStatus::complete);
+    MessageDecoder beyond(Compression::zstd_stream, 1 << 20);
+    CHECK(beyond.feed(compress(27), true) == DecodeStatus::corrupt);
 }
 
 TEST_CASE("uncompressed messages are bounded too and may arrive in pieces") {
