@@ -20,9 +20,11 @@ build() {
     cmake --build "$work/$1" >/dev/null
 }
 
-# start_sim PROFILE SCRIPT: gatewire-sim in the background; sets $url.
+# start_sim PROFILE SCRIPT [SIM OPTIONS...]: gatewire-sim in the background; sets $url.
 start_sim() {
-    "$prefix/bin/gatewire-sim" --profile "$1" --heartbeat-ms 1000 --script "$2" \
+    local profile=$1 script=$2
+    shift 2
+    "$prefix/bin/gatewire-sim" --profile "$profile" --heartbeat-ms 1000 --script "$script" "$@" \
         >"$work/sim.out" 2>"$work/sim.err" &
     sim_pid=$!
     url=
@@ -91,11 +93,18 @@ expect fluxer-user-client "holding 1 relationships: 2200000000000000001 (friend)
 expect fluxer-user-client "holding 1 read states: 2300000000000000001 at 2400000000000000009"
 
 echo "-- sharded-bot: two shards against gatewire-sim"
-# Two READYs and the message on at least one shard; both get it when both are
-# ready by the time the script sends it.
+# Two READYs and the message on the shard of its guild.
 run_example sharded-bot discord --max-events 3 --shards 0-1/2 --identify-interval-ms 0
 expect sharded-bot "shard 0: ready"
 expect sharded-bot "shard 1: ready"
+expect sharded-bot "message sharded hello"
+echo "-- sharded-bot: the shard count from the simulator's GET /gateway/bot"
+start_sim discord "$root/examples/sharded-bot/sim-session.jsonl" --shards 3 --max-concurrency 3
+timeout 60 "$work/sharded-bot/sharded-bot" --api "${url/ws:/http:}/api/v10" --token sim-token \
+    --identify-interval-ms 0 --max-events 4 >"$work/sharded-bot.out"
+stop_sim
+expect sharded-bot "gateway: 3 shards, max_concurrency 3"
+expect sharded-bot "shard 2: ready"
 expect sharded-bot "message sharded hello"
 
 echo "-- presence-update against gatewire-sim, both profiles"

@@ -9,7 +9,8 @@ Cluster::Cluster(boost::asio::any_io_executor io, ClusterConfig config,
     : range_(config.shards), identify_queue_(std::move(config.identify_queue)) {
     if (!identify_queue_) {
         identify_queue_ =
-            std::make_shared<LocalIdentifyQueue>(config.max_concurrency, config.identify_spacing);
+            std::make_shared<LocalIdentifyQueue>(config.max_concurrency, config.identify_spacing,
+                                                 config.shard.session.profile->identify_limit);
     }
     if (config.session_start_limit) {
         identify_queue_->set_limit(*config.session_start_limit, Clock::now());

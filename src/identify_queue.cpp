@@ -3,8 +3,9 @@
 namespace gatewire {
 
 LocalIdentifyQueue::LocalIdentifyQueue(std::uint32_t max_concurrency,
-                                       std::chrono::milliseconds spacing)
-    : scheduler_(max_concurrency, spacing) {}
+                                       std::chrono::milliseconds spacing,
+                                       std::optional<RateLimit> window)
+    : scheduler_(max_concurrency, spacing, window) {}
 
 TimePoint LocalIdentifyQueue::reserve(std::uint32_t shard_id, TimePoint now) {
     std::lock_guard lock(mutex_);

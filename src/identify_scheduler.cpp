@@ -5,8 +5,13 @@
 namespace gatewire {
 
 IdentifyScheduler::IdentifyScheduler(std::uint32_t max_concurrency,
-                                     std::chrono::milliseconds spacing)
-    : spacing_(spacing), last_(std::max<std::uint32_t>(1, max_concurrency)) {}
+                                     std::chrono::milliseconds spacing,
+                                     std::optional<RateLimit> window)
+    : spacing_(spacing), last_(std::max<std::uint32_t>(1, max_concurrency)), window_(window) {
+    if (window_ && window_->count == 0) {
+        window_.reset();
+    }
+}
 
 void IdentifyScheduler::set_limit(const SessionStartLimit& limit, TimePoint now) {
     limit_ = limit;
@@ -39,6 +44,13 @@ TimePoint IdentifyScheduler::reserve(std::uint32_t shard_id, TimePoint now) {
     auto& last = last_[shard_id % last_.size()];
     if (last) {
         slot = std::max(slot, *last + spacing_);
+    }
+    if (window_) {
+        if (latest_.size() == window_->count) {
+            slot = std::max(slot, latest_.top() + window_->per);
+            latest_.pop();
+        }
+        latest_.push(slot);
     }
     last = slot;
     return slot;

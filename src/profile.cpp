@@ -80,6 +80,7 @@ Profile make_discord() {
         .presence_limit = std::nullopt,
         .max_command_bytes = 4096,
         .command_opcodes = {3, 4, 8, 31},
+        .identify_limit = std::nullopt,
     };
 }
 
@@ -102,6 +103,7 @@ Profile make_fluxer() {
         .presence_limit = RateLimit{5, 20s},
         .max_command_bytes = 4096,
         .command_opcodes = {3, 4, 8, 14, 15, 16},
+        .identify_limit = RateLimit{300, 60s},
     };
 }
 

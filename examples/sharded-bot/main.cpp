@@ -4,15 +4,19 @@
 // time (GET /gateway/bot says how many), one wave every 5 s. Each guild's
 // events arrive on shard (guild_id >> 22) % shard_count.
 //
-//   GATEWIRE_TOKEN=... sharded-bot --shards 0-3/4 --max-concurrency 1
+//   GATEWIRE_TOKEN=... sharded-bot                  # every shard GET /gateway/bot recommends
+//   GATEWIRE_TOKEN=... sharded-bot --shards 16-31/64 --max-concurrency 16
 //   sharded-bot --url ws://127.0.0.1:PORT --token sim-token --identify-interval-ms 0
+//   sharded-bot --api http://127.0.0.1:PORT/api/v10 --token sim-token   # the simulator's
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <system_error>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -26,7 +30,8 @@ int main(int argc, char** argv) {
     if (const char* token = std::getenv("GATEWIRE_TOKEN")) {
         config.shard.session.token = token;
     }
-    config.shards = gatewire::ShardRange::all(2);
+    std::optional<gatewire::ShardRange> shards;  // empty: all, as GET /gateway/bot says
+    std::string api_url;                         // empty: Discord's
     std::uint64_t max_events = 0;  // stop after this many dispatches in all; 0: until Ctrl-C
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string arg = argv[i];
@@ -36,7 +41,9 @@ int main(int argc, char** argv) {
         } else if (arg == "--token") {
             config.shard.session.token = value;
         } else if (arg == "--shards" && gatewire::ShardRange::parse(value)) {
-            config.shards = *gatewire::ShardRange::parse(value);
+            shards = gatewire::ShardRange::parse(value);
+        } else if (arg == "--api") {
+            api_url = value;
         } else if (arg == "--max-concurrency") {
             config.max_concurrency = static_cast<std::uint32_t>(std::stoul(value));
         } else if (arg == "--identify-interval-ms") {
@@ -45,10 +52,27 @@ int main(int argc, char** argv) {
             max_events = std::stoull(value);
         } else {
             std::cerr
-                << "usage: sharded-bot [--url URL] [--token TOKEN] [--shards FIRST-LAST/COUNT]"
-                   " [--max-concurrency N] [--identify-interval-ms MS] [--max-events N]\n";
+                << "usage: sharded-bot [--url URL] [--api URL] [--token TOKEN]"
+                   " [--shards FIRST-LAST/COUNT] [--max-concurrency N] [--identify-interval-ms MS]"
+                   " [--max-events N]\n";
             return 1;
         }
+    }
+    if (shards) {
+        config.shards = *shards;  // a range of our own: the numbers are the owner's
+    } else {
+        // Everything from the gateway: URL, shard count, buckets and the day's budget.
+        gatewire::GatewayInfoRequest request;
+        request.token = config.shard.session.token;
+        request.api_url = api_url;
+        try {
+            config.apply(gatewire::fetch_gateway_info(request));
+        } catch (const std::system_error& e) {
+            std::cerr << "GET /gateway/bot: " << e.what() << std::endl;
+            return 1;
+        }
+        std::cout << "gateway: " << config.shards.count << " shards, max_concurrency "
+                  << config.max_concurrency << std::endl;
     }
 
     boost::asio::io_context io;

@@ -23,6 +23,7 @@
 
 #include "gatewire/client.hpp"
 #include "gatewire/export.hpp"
+#include "gatewire/gateway_info.hpp"
 #include "gatewire/identify_queue.hpp"
 #include "gatewire/session_store.hpp"
 #include "gatewire/shard_range.hpp"
@@ -41,6 +42,18 @@ struct ClusterConfig {
     /// Where every shard keeps its session (see ShardConfig::session_store);
     /// empty: `shard.session_store`.
     std::shared_ptr<SessionStore> session_store;
+
+    /// Takes what the gateway said (fetch_gateway_info): its URL, all of the
+    /// recommended shards, max_concurrency and the budget. A process running
+    /// only part of the shards sets `shards` afterwards, keeping the count.
+    void apply(const GatewayInfo& info) {
+        shard.session.url = info.url;
+        shards = ShardRange::all(info.shards);
+        if (info.session_start_limit) {
+            max_concurrency = info.session_start_limit->max_concurrency;
+            session_start_limit = info.session_start_limit;
+        }
+    }
 };
 
 class GATEWIRE_API Cluster {

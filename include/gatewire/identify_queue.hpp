@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 
 #include "gatewire/export.hpp"
 #include "gatewire/identify_scheduler.hpp"
@@ -33,7 +34,8 @@ class GATEWIRE_API IdentifyQueue {
 class GATEWIRE_API LocalIdentifyQueue final : public IdentifyQueue {
   public:
     explicit LocalIdentifyQueue(std::uint32_t max_concurrency = 1,
-                                std::chrono::milliseconds spacing = std::chrono::seconds(5));
+                                std::chrono::milliseconds spacing = std::chrono::seconds(5),
+                                std::optional<RateLimit> window = std::nullopt);
 
     TimePoint reserve(std::uint32_t shard_id, TimePoint now) override;
     void set_limit(const SessionStartLimit& limit, TimePoint now) override;

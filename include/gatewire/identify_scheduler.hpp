@@ -9,10 +9,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <queue>
 #include <vector>
 
 #include "gatewire/export.hpp"
+#include "gatewire/profile.hpp"
 #include "gatewire/session.hpp"
 
 namespace gatewire {
@@ -27,8 +30,11 @@ struct SessionStartLimit {
 
 class GATEWIRE_API IdentifyScheduler {
   public:
+    /// `window`: at most that many identifies in any window of its length
+    /// (a profile's `identify_limit`), on top of the buckets.
     explicit IdentifyScheduler(std::uint32_t max_concurrency = 1,
-                               std::chrono::milliseconds spacing = std::chrono::seconds(5));
+                               std::chrono::milliseconds spacing = std::chrono::seconds(5),
+                               std::optional<RateLimit> window = std::nullopt);
 
     /// The budget as fetched at `now`; identifies beyond `remaining` wait for the reset.
     void set_limit(const SessionStartLimit& limit, TimePoint now);
@@ -50,6 +56,10 @@ class GATEWIRE_API IdentifyScheduler {
     std::chrono::milliseconds spacing_;
     std::vector<std::optional<TimePoint>>
         last_;  ///< per bucket (max_concurrency of them): its latest slot
+    std::optional<RateLimit> window_;
+    /// The latest `window_->count` reserved slots, earliest on top: a new slot
+    /// goes at least one window after the top, so no window holds more.
+    std::priority_queue<TimePoint, std::vector<TimePoint>, std::greater<>> latest_;
     std::optional<SessionStartLimit> limit_;
     TimePoint resets_at_{};
     bool waited_for_budget_ = false;

@@ -43,6 +43,9 @@ struct GATEWIRE_API Profile {
     std::size_t max_command_bytes;
     /// The command opcodes the server accepts besides heartbeat, identify and resume.
     std::vector<int> command_opcodes;
+    /// Identifies allowed per window from one address (Fluxer: 300 per 60 s
+    /// per IP); Discord counts buckets and a daily budget instead.
+    std::optional<RateLimit> identify_limit;
 
     bool offers(Compression c) const noexcept;
     bool accepts_command(int opcode) const noexcept;

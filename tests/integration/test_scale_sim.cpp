@@ -119,6 +119,27 @@ TEST_CASE("GET /gateway/bot gives the shard count, URL and identify budget") {
     }
 }
 
+TEST_CASE("a cluster started from GET /gateway/bot runs every recommended shard") {
+    auto sim_config = test::quick_sim_config(profiles::discord());
+    sim_config.shards = 3;
+    sim_config.max_concurrency = 3;
+    sim::Simulator sim(sim_config);
+    sim.start();
+    ClusterConfig config = cluster_config(sim, "0/1");
+    config.shard.session.url.clear();
+    config.apply(fetch_gateway_info(
+        info_request(profiles::discord(), "sim-token", sim.http_url() + "/api/v10")));
+    CHECK(config.shard.session.url == sim.url());
+    CHECK(config.shards.count == 3);
+    CHECK(config.max_concurrency == 3);
+    RunningCluster running(config);
+    running.start();
+    REQUIRE(sim.wait_until([](const auto& s) { return s.ready_sessions == 3; }, patience));
+    for (const auto& record : sim.stats().identify_log) {
+        CHECK(record.shard_count == 3);
+    }
+}
+
 TEST_CASE("Fluxer's gateway URL comes from the instance's discovery document") {
     sim::Simulator sim(test::quick_sim_config(profiles::fluxer()));
     sim.start();

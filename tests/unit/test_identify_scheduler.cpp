@@ -61,6 +61,21 @@ TEST_CASE("the limit's max_concurrency replaces the configured one") {
     CHECK(s.reserve(4, t0) == t0 + 5s);
 }
 
+TEST_CASE("an identify window (Fluxer: 300 per 60 s per IP) holds the rest back") {
+    IdentifyScheduler s(4, 0ms, RateLimit{3, 1s});
+    CHECK(s.reserve(0, t0) == t0);
+    CHECK(s.reserve(1, t0) == t0);
+    CHECK(s.reserve(2, t0) == t0);
+    CHECK(s.reserve(3, t0) == t0 + 1s);  // the window of the first three is full
+    CHECK(s.reserve(0, t0 + 500ms) == t0 + 1s);
+    CHECK(s.reserve(1, t0 + 500ms) == t0 + 1s);
+    CHECK(s.reserve(2, t0 + 500ms) == t0 + 2s);
+    REQUIRE(profiles::fluxer().identify_limit);
+    CHECK(profiles::fluxer().identify_limit->count == 300);
+    CHECK(profiles::fluxer().identify_limit->per == 60s);
+    CHECK_FALSE(profiles::discord().identify_limit);
+}
+
 TEST_CASE("shard ranges: first-last/count, one shard, or all of a count") {
     auto r = ShardRange::parse("16-31/64");
     REQUIRE(r);

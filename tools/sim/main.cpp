@@ -24,6 +24,10 @@ const char* usage =
     "directives\n"
     "  --fixtures DIR             dispatch every fixture payload in DIR after READY\n"
     "  --exit-after-script        exit once the script has played and clients have left\n"
+    "  --shards N                 shard count GET /gateway/bot recommends (default 1)\n"
+    "  --max-concurrency N        identify buckets GET /gateway/bot reports (default 1)\n"
+    "  --min-shards N             close 4011 when identifying with fewer shards\n"
+    "  --identify-spacing-ms N    op 9 for a bucket's identify sooner than this after the last\n"
     "Prints \"listening on ws://127.0.0.1:PORT\" on its first line.\n";
 
 volatile std::sig_atomic_t stop_requested = 0;
@@ -129,6 +133,14 @@ int main(int argc, char** argv) {
                 script.insert(script.end(), lines.begin(), lines.end());
             } else if (arg == "--exit-after-script") {
                 exit_after_script = true;
+            } else if (arg == "--shards") {
+                config.shards = static_cast<std::uint32_t>(std::stoul(value()));
+            } else if (arg == "--max-concurrency") {
+                config.max_concurrency = static_cast<std::uint32_t>(std::stoul(value()));
+            } else if (arg == "--min-shards") {
+                config.min_shards = static_cast<std::uint32_t>(std::stoul(value()));
+            } else if (arg == "--identify-spacing-ms") {
+                config.identify_spacing = std::chrono::milliseconds(std::stol(value()));
             } else if (arg == "--help" || arg == "-h") {
                 std::cout << usage;
                 return 0;
@@ -152,8 +164,8 @@ int main(int argc, char** argv) {
         std::cerr << "gatewire-sim: cannot listen: " << e.what() << "\n";
         return 1;
     }
-    std::cout << "listening on " << sim.url() << " (profile " << config.profile->name << ")"
-              << std::endl;
+    std::cout << "listening on " << sim.url() << " (profile " << config.profile->name << "; GET "
+              << sim.http_url() << "/api/v10/gateway/bot)" << std::endl;
     std::signal(SIGINT, [](int) { stop_requested = 1; });
     std::signal(SIGTERM, [](int) { stop_requested = 1; });
 
