@@ -126,15 +126,14 @@ ShardsResult measure(const ShardsOptions& options, Compression compression) {
     config.shards = ShardRange::all(options.count);
     config.max_concurrency = options.max_concurrency;
     config.identify_spacing = options.spacing;
-    // Everything that lives once per process exists before the baseline.
+    // The baseline comes before the shards exist: everything they hold,
+    // from construction on, counts.
     std::thread runner;
-    long before = 0;
     std::atomic<std::uint32_t> ready{0};
     {
+        long before = resident_kib();
         auto work = std::make_unique<Cluster>(io.get_executor(), config);
         work->on<events::Ready>([&](const events::Ready&, const EventContext&) { ++ready; });
-        std::this_thread::sleep_for(100ms);
-        before = resident_kib();
         auto started = std::chrono::steady_clock::now();
         work->start();
         runner = std::thread([&] { io.run(); });

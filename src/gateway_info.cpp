@@ -81,9 +81,8 @@ net::awaitable<void> fetch(net::any_io_executor io, GatewayInfoRequest request,
                                                      net::redirect_error(net::use_awaitable, ec));
     std::pair<beast::error_code, http::response<http::string_body>> answer;
     if (!ec && url->secure) {
-        net::ssl::context tls(net::ssl::context::tls_client);
-        detail::configure_client_tls(tls, request.ca_file);
-        beast::ssl_stream<beast::tcp_stream> stream(io, tls);
+        auto tls = detail::shared_client_tls(request.ca_file);
+        beast::ssl_stream<beast::tcp_stream> stream(io, *tls);
         beast::get_lowest_layer(stream).expires_after(request.timeout);
         co_await beast::get_lowest_layer(stream).async_connect(
             endpoints, net::redirect_error(net::use_awaitable, ec));

@@ -139,7 +139,7 @@ struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
     std::shared_ptr<HandlerSide> side;
     ShardConfig config;
     Session session;
-    ssl::context tls{ssl::context::tls_client};
+    std::shared_ptr<ssl::context> tls;  // shared with other shards; made at the first wss://
     net::steady_timer deadline_timer;
     net::steady_timer space_timer;  // wakes the reader when the event queue has room
     std::shared_ptr<ConnectionBase> connection;
@@ -171,7 +171,9 @@ struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
           session(config.session),
           deadline_timer(strand),
           space_timer(strand) {
-        detail::configure_client_tls(tls, config.ca_file);
+        if (!config.ca_file.empty()) {
+            tls = detail::shared_client_tls(config.ca_file);  // a bad file fails here, at once
+        }
         resumable = config.session.resume;
         side->handler_executor = std::move(handlers);
         side->shard_id = shard_id();
@@ -380,8 +382,16 @@ void detail::ShardCore::open_connection(std::string url_text) {
     }
     auto self = shared_from_this();
     if (url->secure) {
+        if (!tls) {
+            try {
+                tls = detail::shared_client_tls(config.ca_file);
+            } catch (const boost::system::system_error& e) {
+                session.on_connect_failed(e.code(), Clock::now());
+                return;
+            }
+        }
         using Stream = websocket::stream<ssl::stream<beast::tcp_stream>>;
-        auto made = std::make_shared<Connection<Stream>>(self, *url, strand, tls);
+        auto made = std::make_shared<Connection<Stream>>(self, *url, strand, *tls);
         connection = made;
         net::co_spawn(strand, Connection<Stream>::run(made), net::detached);
     } else {

@@ -3,6 +3,9 @@
 // indication and host name verification.
 #pragma once
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include <boost/asio/ssl.hpp>
@@ -15,6 +18,23 @@ inline void configure_client_tls(boost::asio::ssl::context& tls, const std::stri
     if (!ca_file.empty()) {
         tls.load_verify_file(ca_file);
     }
+}
+
+/// One context per set of trusted certificates, shared by every connection
+/// that uses it (an SSL_CTX serves many connections at once): loading the
+/// system store costs milliseconds and hundreds of KiB, too much to pay per
+/// shard. It lives while a connection holds it.
+inline std::shared_ptr<boost::asio::ssl::context> shared_client_tls(const std::string& ca_file) {
+    static std::mutex mutex;
+    static std::map<std::string, std::weak_ptr<boost::asio::ssl::context>> contexts;
+    std::lock_guard lock(mutex);
+    if (auto existing = contexts[ca_file].lock()) {
+        return existing;
+    }
+    auto made = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
+    configure_client_tls(*made, ca_file);
+    contexts[ca_file] = made;
+    return made;
 }
 
 /// Before the handshake: the host name to ask for and to verify.
