@@ -545,16 +545,20 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
         {
             std::lock_guard lock(h.queue_mutex);
             empty = h.queue.empty();
-            if (empty) {
-                h.draining = false;
-            } else {
-                item = std::move(h.queue.front());
-                h.queue.pop_front();
-            }
         }
         if (empty) {
+            // Persist while still the only drain: another may start once
+            // `draining` is false, and must not overlap with this one.
             h.persist();
-            return;
+        }
+        {
+            std::lock_guard lock(h.queue_mutex);
+            if (h.queue.empty()) {
+                h.draining = false;
+                return;
+            }
+            item = std::move(h.queue.front());
+            h.queue.pop_front();
         }
         std::visit(
             [&](auto& it) {
