@@ -1,5 +1,9 @@
 #include "gatewire/identify_queue.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include "gatewire/log.hpp"
+
 namespace gatewire {
 
 LocalIdentifyQueue::LocalIdentifyQueue(std::uint32_t max_concurrency,
@@ -9,12 +13,26 @@ LocalIdentifyQueue::LocalIdentifyQueue(std::uint32_t max_concurrency,
 
 TimePoint LocalIdentifyQueue::reserve(std::uint32_t shard_id, TimePoint now) {
     std::lock_guard lock(mutex_);
-    return scheduler_.reserve(shard_id, now);
+    TimePoint slot = scheduler_.reserve(shard_id, now);
+    if (scheduler_.waited_for_budget()) {
+        report_spent_budget(shard_id,
+                            std::chrono::duration_cast<std::chrono::milliseconds>(slot - now));
+    }
+    return slot;
 }
 
 void LocalIdentifyQueue::set_limit(const SessionStartLimit& limit, TimePoint now) {
     std::lock_guard lock(mutex_);
     scheduler_.set_limit(limit, now);
+}
+
+void IdentifyQueue::report_spent_budget(std::uint32_t shard_id, std::chrono::milliseconds wait) {
+    if (auto log = logger()) {
+        log->warn(
+            "shard {}: the day's session starts are spent; identifying in {} s, when the "
+            "budget resets",
+            shard_id, std::chrono::duration_cast<std::chrono::seconds>(wait).count());
+    }
 }
 
 }  // namespace gatewire

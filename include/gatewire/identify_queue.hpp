@@ -28,6 +28,10 @@ class GATEWIRE_API IdentifyQueue {
 
     /// The daily budget as fetched (GET /gateway/bot) at `now`.
     virtual void set_limit(const SessionStartLimit& limit, TimePoint now) = 0;
+
+  protected:
+    /// Logs that `shard_id` waits `wait` for the spent budget's reset.
+    static void report_spent_budget(std::uint32_t shard_id, std::chrono::milliseconds wait);
 };
 
 /// The schedule of one process: an IdentifyScheduler behind a mutex.
