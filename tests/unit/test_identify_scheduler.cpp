@@ -2,7 +2,14 @@
 // spacing, buckets in order, and a spent daily budget waited out, not burned.
 #include <catch2/catch.hpp>
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
+#include "gatewire/identify_queue.hpp"
 #include "gatewire/identify_scheduler.hpp"
+#include "gatewire/log.hpp"
 #include "gatewire/shard_range.hpp"
 
 using namespace gatewire;
@@ -49,6 +56,22 @@ TEST_CASE("a spent session_start_limit waits for its reset instead of failing") 
     CHECK(s.waited_for_budget());
     CHECK(s.reserve(3, t0) == t0 + 3601s);  // a fresh budget, spacing as before
     CHECK_FALSE(s.waited_for_budget());
+}
+
+TEST_CASE("a queue reports the shard that waits for the spent budget, and for how long") {
+    auto previous = logger();
+    std::ostringstream captured;
+    set_logger(std::make_shared<spdlog::logger>(
+        "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured)));
+    LocalIdentifyQueue queue(1, 1s);
+    queue.set_limit({.total = 1000, .remaining = 1, .reset_after = 7200s, .max_concurrency = 1},
+                    t0);
+    CHECK(queue.reserve(0, t0) == t0);
+    CHECK(captured.str().empty());
+    CHECK(queue.reserve(1, t0) == t0 + 7200s);
+    set_logger(previous);
+    CHECK(captured.str().find("shard 1: the day's session starts are spent; identifying in "
+                              "7200 s") != std::string::npos);
 }
 
 TEST_CASE("the limit's max_concurrency replaces the configured one") {
