@@ -43,8 +43,7 @@ struct ShardsOptions {
 struct ShardsResult {
     double ready_seconds = 0;
     double rss_per_shard_kib = 0;
-    double idle_cpu_percent = 0;  // of one core
-    std::uint64_t heartbeats = 0;
+    double idle_cpu_percent = 0;           // of one core
     std::uint64_t refused_identifies = 0;  // by the simulator: too soon for the bucket
 };
 
@@ -128,54 +127,48 @@ ShardsResult measure(const ShardsOptions& options, Compression compression) {
     config.identify_spacing = options.spacing;
     // The baseline comes before the shards exist: everything they hold,
     // from construction on, counts.
-    std::thread runner;
+    long before = resident_kib();
+    Cluster cluster(io.get_executor(), config);
     std::atomic<std::uint32_t> ready{0};
-    {
-        long before = resident_kib();
-        auto work = std::make_unique<Cluster>(io.get_executor(), config);
-        work->on<events::Ready>([&](const events::Ready&, const EventContext&) { ++ready; });
-        auto started = std::chrono::steady_clock::now();
-        work->start();
-        runner = std::thread([&] { io.run(); });
-        while (ready < options.count) {
-            std::this_thread::sleep_for(5ms);
-            if (std::chrono::steady_clock::now() - started > 10min) {
-                std::fprintf(stderr, "gatewire-bench shards: %u of %u shards READY\n", ready.load(),
-                             options.count);
-                std::fflush(nullptr);
-                _exit(1);  // the process is thrown away; nothing to unwind
-            }
+    cluster.on<events::Ready>([&](const events::Ready&, const EventContext&) { ++ready; });
+    auto started = std::chrono::steady_clock::now();
+    cluster.start();
+    std::thread runner([&] { io.run(); });
+    while (ready < options.count) {
+        std::this_thread::sleep_for(5ms);
+        if (std::chrono::steady_clock::now() - started > 10min) {
+            std::fprintf(stderr, "gatewire-bench shards: %u of %u shards READY\n", ready.load(),
+                         options.count);
+            std::fflush(nullptr);
+            _exit(1);  // the process is thrown away; nothing to unwind
         }
-        ShardsResult result;
-        result.ready_seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        std::this_thread::sleep_for(500ms);  // let the last READYs settle
-        double cpu_before = cpu_seconds();
-        auto idle_from = std::chrono::steady_clock::now();
-        std::this_thread::sleep_for(options.idle);
-        double idle_wall =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - idle_from).count();
-        result.idle_cpu_percent = (cpu_seconds() - cpu_before) / idle_wall * 100;
-        long after = resident_kib();
-        result.rss_per_shard_kib = static_cast<double>(after - before) / options.count;
-        for (std::uint32_t id = 0; id < options.count; ++id) {
-            result.heartbeats += work->shard(id).shard().stats().heartbeats;
-        }
-        work->stop();
-        io.stop();
-        runner.join();
-        close(stop_pipe[1]);  // the simulator stops and tells how many identifies it refused
-        if (read(port_pipe[0], &result.refused_identifies, sizeof result.refused_identifies) !=
-            sizeof result.refused_identifies) {
-            throw std::runtime_error("the simulator failed");
-        }
-        int status = 0;
-        waitpid(simulator, &status, 0);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            throw std::runtime_error("the simulator failed");
-        }
-        return result;
     }
+    ShardsResult result;
+    result.ready_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::this_thread::sleep_for(500ms);  // let the last READYs settle
+    double cpu_before = cpu_seconds();
+    auto idle_from = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(options.idle);
+    double idle_wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - idle_from).count();
+    result.idle_cpu_percent = (cpu_seconds() - cpu_before) / idle_wall * 100;
+    long after = resident_kib();
+    result.rss_per_shard_kib = static_cast<double>(after - before) / options.count;
+    cluster.stop();
+    io.stop();
+    runner.join();
+    close(stop_pipe[1]);  // the simulator stops and tells how many identifies it refused
+    if (read(port_pipe[0], &result.refused_identifies, sizeof result.refused_identifies) !=
+        sizeof result.refused_identifies) {
+        throw std::runtime_error("the simulator failed");
+    }
+    int status = 0;
+    waitpid(simulator, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        throw std::runtime_error("the simulator failed");
+    }
+    return result;
 }
 
 // Runs measure() in a child process, so each compression starts from a fresh heap.

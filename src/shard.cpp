@@ -541,21 +541,18 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
     // Run a batch, then yield the handler thread to other shards.
     for (int batch = 0; batch < 64; ++batch) {
         Item item;
-        bool empty = false;
         {
-            std::lock_guard lock(h.queue_mutex);
-            empty = h.queue.empty();
-        }
-        if (empty) {
-            // Persist while still the only drain: another may start once
-            // `draining` is false, and must not overlap with this one.
-            h.persist();
-        }
-        {
-            std::lock_guard lock(h.queue_mutex);
+            std::unique_lock lock(h.queue_mutex);
             if (h.queue.empty()) {
-                h.draining = false;
-                return;
+                // Persist while still the only drain: another may start once
+                // `draining` is false, and must not overlap with this one.
+                lock.unlock();
+                h.persist();
+                lock.lock();
+                if (h.queue.empty()) {
+                    h.draining = false;
+                    return;
+                }
             }
             item = std::move(h.queue.front());
             h.queue.pop_front();

@@ -61,6 +61,14 @@ std::string query_value(std::string_view target, std::string_view key) {
     return {};
 }
 
+// A reply to a command, carrying the command's nonce when it had one.
+std::string with_nonce(json reply, const json& command) {
+    if (command.is_object() && command.contains("nonce")) {
+        reply["nonce"] = command["nonce"];
+    }
+    return reply.dump();
+}
+
 std::string envelope(int op, const std::string& d, std::optional<std::uint64_t> s = {},
                      std::string_view t = {}) {
     std::string out = "{\"op\":" + std::to_string(op) + ",\"d\":" + d + ",\"s\":";
@@ -207,9 +215,8 @@ struct Simulator::Impl {
             .dump();
     }
     std::string well_known_json() const {
-        std::string http = "http://127.0.0.1:" + std::to_string(bound_port);
         return json{{"api_code_version", 1},
-                    {"endpoints", {{"api", http + "/api"}, {"gateway", url()}}}}
+                    {"endpoints", {{"api", http_url() + "/api"}, {"gateway", url()}}}}
             .dump();
     }
 
@@ -237,6 +244,7 @@ struct Simulator::Impl {
     }
 
     std::string url() const { return "ws://127.0.0.1:" + std::to_string(bound_port); }
+    std::string http_url() const { return "http://127.0.0.1:" + std::to_string(bound_port); }
 
     net::awaitable<void> accept_loop();
     void do_dispatch(const std::string& type, const std::string& data);
@@ -613,12 +621,6 @@ struct Connection : std::enable_shared_from_this<Connection> {
     // The replies a gateway sends to commands; presence and voice updates
     // (ops 3 and 4) are only recorded.
     void answer_command(int op, const json& d) {
-        auto with_nonce = [&](json reply) {
-            if (d.is_object() && d.contains("nonce")) {
-                reply["nonce"] = d["nonce"];
-            }
-            return reply.dump();
-        };
         switch (op) {
             case 8:
                 answer_member_request(d);
@@ -648,7 +650,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
                                           {"online_count", 0}});
                     }
                 }
-                send_own_dispatch("GUILD_COUNTS_UPDATE", with_nonce({{"guilds", counts}}));
+                send_own_dispatch("GUILD_COUNTS_UPDATE", with_nonce({{"guilds", counts}}, d));
                 break;
             }
             case 16: {
@@ -662,9 +664,10 @@ struct Connection : std::enable_shared_from_this<Connection> {
                            d["channel_id"].is_string()) {
                     counts[d["channel_id"].get<std::string>()] = 0;
                 }
-                send_own_dispatch("CHANNEL_MEMBER_COUNTS_UPDATE",
-                                  with_nonce({{"guild_id", d.value("guild_id", json())},
-                                              {"member_counts", counts}}));
+                send_own_dispatch(
+                    "CHANNEL_MEMBER_COUNTS_UPDATE",
+                    with_nonce(
+                        {{"guild_id", d.value("guild_id", json())}, {"member_counts", counts}}, d));
                 break;
             }
             case 31:  // no sounds in the simulator's guilds
@@ -745,10 +748,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
             if (index == 0 && !not_found.empty()) {
                 chunk["not_found"] = not_found;
             }
-            if (d.contains("nonce")) {
-                chunk["nonce"] = d["nonce"];
-            }
-            send_own_dispatch("GUILD_MEMBERS_CHUNK", chunk.dump());
+            send_own_dispatch("GUILD_MEMBERS_CHUNK", with_nonce(std::move(chunk), d));
         }
     }
 
@@ -1069,7 +1069,7 @@ std::string Simulator::url() const {
     return impl_->url();
 }
 std::string Simulator::http_url() const {
-    return "http://127.0.0.1:" + std::to_string(impl_->bound_port);
+    return impl_->http_url();
 }
 
 void Simulator::dispatch(std::string type, std::string data_json) {
