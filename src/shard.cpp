@@ -103,7 +103,6 @@ struct ConnectionBase {
 // needs them.
 struct HandlerSide {
     net::any_io_executor handler_executor;
-    std::uint32_t shard_id = 0;
     ShardId shard;
     std::shared_ptr<SessionStore> store;
     std::optional<ResumableSession> stored;  // what the store holds, as far as we know
@@ -176,7 +175,6 @@ struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
         }
         resumable = config.session.resume;
         side->handler_executor = std::move(handlers);
-        side->shard_id = shard_id();
         side->shard = config.session.shard.value_or(ShardId{});
         side->store = config.session_store;
         side->stored = config.session.resume;
@@ -543,16 +541,16 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
         Item item;
         {
             std::unique_lock lock(h.queue_mutex);
-            if (h.queue.empty()) {
+            if (h.queue.empty() && h.store) {
                 // Persist while still the only drain: another may start once
                 // `draining` is false, and must not overlap with this one.
                 lock.unlock();
                 h.persist();
                 lock.lock();
-                if (h.queue.empty()) {
-                    h.draining = false;
-                    return;
-                }
+            }
+            if (h.queue.empty()) {
+                h.draining = false;
+                return;
             }
             item = std::move(h.queue.front());
             h.queue.pop_front();
@@ -581,7 +579,7 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
                     }
                 } catch (const std::exception& e) {
                     if (auto log = logger()) {
-                        log->error("shard {}: a handler threw: {}", h.shard_id, e.what());
+                        log->error("shard {}: a handler threw: {}", h.shard.id, e.what());
                     }
                 }
                 if constexpr (std::is_same_v<I, EventItem>) {
@@ -630,7 +628,7 @@ void HandlerSide::persist() {
         stored = current;
     } catch (const std::exception& e) {
         if (auto log = logger()) {
-            log->warn("shard {}: the session store failed: {}", shard_id, e.what());
+            log->warn("shard {}: the session store failed: {}", shard.id, e.what());
         }
     }
 }
