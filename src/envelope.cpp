@@ -1,5 +1,8 @@
 #include "gatewire/envelope.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 #include <simdjson.h>
 
 #include "gatewire/decode_status.hpp"
@@ -25,6 +28,94 @@ std::string_view trim(std::string_view text) {
 simdjson::ondemand::parser& thread_parser() {
     thread_local simdjson::ondemand::parser parser;
     return parser;
+}
+
+// The common case exactly as the gateways send it: the keys `op`, `s`, `t`
+// in any order and then `d`, with no space anywhere. One pass over the head,
+// no helper calls but memchr; anything else goes to HeadReader below.
+bool read_compact(std::string_view text, Envelope& out) {
+    const char* at = text.data();
+    const char* end = at + text.size();
+    auto read_digits = [&](std::uint64_t& value) {
+        const char* start = at;
+        value = 0;
+        while (at < end && static_cast<unsigned char>(*at - '0') <= 9 && at - start < 19) {
+            value = value * 10 + static_cast<std::uint64_t>(*at - '0');
+            ++at;
+        }
+        // No digit, a leading zero or too many digits: not the common case.
+        return at > start && (at - start == 1 || *start != '0') &&
+               (at == end || static_cast<unsigned char>(*at - '0') > 9);
+    };
+    auto is_null = [&] {
+        return end - at >= 4 && at[0] == 'n' && at[1] == 'u' && at[2] == 'l' && at[3] == 'l';
+    };
+    if (text.size() < 2 || *at != '{' || end[-1] != '}') {
+        return false;
+    }
+    ++at;
+    unsigned seen = 0;  // 1: op, 2: s, 4: t
+    while (end - at >= 4 && at[0] == '"') {
+        unsigned key;
+        if (at[2] == '"' && at[3] == ':') {
+            key = at[1] == 's' ? 2u : at[1] == 't' ? 4u : at[1] == 'd' ? 8u : 0u;
+            at += 4;
+        } else if (end - at >= 5 && at[1] == 'o' && at[2] == 'p' && at[3] == '"' && at[4] == ':') {
+            key = 1;
+            at += 5;
+        } else {
+            return false;
+        }
+        if (key == 0 || (seen & key) != 0) {
+            return false;
+        }
+        if (key == 8) {
+            // `d` runs to the envelope's closing brace.
+            std::string_view data(at, static_cast<std::size_t>(end - 1 - at));
+            if (seen != 7 || data.size() < 2 ||
+                !((data.front() == '{' && data.back() == '}') ||
+                  (data.front() == '[' && data.back() == ']'))) {
+                return false;
+            }
+            out.data = data;
+            return true;
+        }
+        seen |= key;
+        std::uint64_t number;
+        if (key == 1) {
+            if (!read_digits(number) || number > 1000) {
+                return false;
+            }
+            out.op = static_cast<int>(number);
+        } else if (is_null()) {
+            at += 4;
+        } else if (key == 2) {
+            if (!read_digits(number)) {
+                return false;
+            }
+            out.seq = number;
+        } else {
+            if (*at != '"') {
+                return false;
+            }
+            const char* name = at + 1;
+            const void* quote = std::memchr(name, '"', static_cast<std::size_t>(end - name));
+            if (quote == nullptr) {
+                return false;
+            }
+            std::size_t size = static_cast<std::size_t>(static_cast<const char*>(quote) - name);
+            if (std::memchr(name, '\\', size) != nullptr) {
+                return false;
+            }
+            out.type = std::string_view(name, size);
+            at = name + size + 1;
+        }
+        if (at == end || *at != ',') {
+            return false;
+        }
+        ++at;
+    }
+    return false;
 }
 
 // The layout both gateways send, `op`, `s` and `t` as plain scalars and then
@@ -164,6 +255,10 @@ std::error_code peek_envelope(const std::string& message, Envelope& out) {
     if (message.capacity() < message.size() + simdjson::SIMDJSON_PADDING) {
         return errc::invalid_payload;
     }
+    if (read_compact(message, out)) {
+        return {};
+    }
+    out = Envelope{};
     if (HeadReader(message).read(out)) {
         return {};
     }

@@ -269,6 +269,10 @@ TEST_CASE("the envelope peek reads the usual layout from its ends and every othe
           Peeked{0, 1u, "READY", R"({"v":10})"});
     CHECK(peek(R"({"op":0,"s":7,"t":"SESSIONS_REPLACE","d":[{"a":"}"}]})") ==
           Peeked{0, 7u, "SESSIONS_REPLACE", R"([{"a":"}"}])"});
+    CHECK(peek(R"({"t":null,"s":null,"op":11,"d":{}})") == Peeked{11, std::nullopt, "", "{}"});
+    CHECK(peek("{\"op\":0,\"s\":9,\"t\":\"READY\",\"d\":{}}\n") == Peeked{0, 9u, "READY", "{}"});
+    CHECK(peek(R"({"op":0,"s":2,"t":"A","d":{"b":[1]},"c":{}})") ==
+          Peeked{0, 2u, "A", R"({"b":[1]},"c":{})"});  // the surplus fails the decode, not the peek
     // Layouts the short path leaves to the full parser.
     CHECK(peek(R"({"t":null,"s":null,"op":1,"d":null})") == Peeked{1, std::nullopt, "", "null"});
     CHECK(peek(R"({"op":0,"d":{"x":[1]},"s":3,"t":"TYPING_START"})") ==
