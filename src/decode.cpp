@@ -10,9 +10,24 @@ namespace gatewire {
 
 namespace {
 
+// One parser per thread for every event type: its buffers stay warm from one
+// event to the next whatever the type (a parser per type spread a mixed stream
+// over as many sets of buffers) and grow once, to the largest payload.
+simdjson::dom::parser& thread_parser() {
+    thread_local simdjson::dom::parser parser;
+    return parser;
+}
+
+// Where a payload without simdjson's padding is copied to be parsed: one per
+// thread, for the same reason.
+std::string& thread_padding_buffer() {
+    thread_local std::string buffer;
+    return buffer;
+}
+
 template <class E>
 bool decode_buffer(const char* data, std::size_t size, E& out, DecodeError* error) {
-    thread_local simdjson::dom::parser parser;
+    simdjson::dom::parser& parser = thread_parser();
     detail::ReadContext context;
     auto run = [&]() -> bool {
         simdjson::dom::element root;
@@ -48,7 +63,7 @@ bool decode_buffer(const char* data, std::size_t size, E& out, DecodeError* erro
 
 template <Event E>
 bool decode(std::string_view d_json, E& out, DecodeError* error) {
-    thread_local std::string padded;
+    std::string& padded = thread_padding_buffer();
     padded.reserve(d_json.size() + simdjson::SIMDJSON_PADDING);
     padded.assign(d_json.data(), d_json.size());
     return decode_buffer(padded.data(), padded.size(), out, error);
