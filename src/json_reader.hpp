@@ -237,22 +237,34 @@ inline std::uint64_t key_head(const char* data, std::size_t size, bool padded) n
     return size >= 8 ? head : head & ((std::uint64_t{1} << (8 * size)) - 1);
 }
 
+// The last eight bytes of a key at least nine long, as one word.
+inline std::uint64_t key_tail(const char* data, std::size_t size) noexcept {
+    std::uint64_t tail;
+    std::memcpy(&tail, data + size - 8, 8);
+    return tail;
+}
+
 template <class T>
 struct FieldEntry {
     std::string_view name;
     bool (*read)(dom::element, T&, ReadContext&);
     std::uint64_t head = 0;  // key_head(name)
+    std::uint64_t tail = 0;  // key_tail(name), for names longer than eight
 
+    // Up to sixteen bytes, a key is its head and tail words (they overlap):
+    // two comparisons and no loop whose exit the branch predictor must guess.
     bool matches(std::string_view key, std::uint64_t key_head) const noexcept {
         if (key.size() != name.size() || key_head != head) {
             return false;
         }
-        for (std::size_t i = 8; i < key.size(); ++i) {
-            if (key[i] != name[i]) {
-                return false;
-            }
+        if (key.size() <= 8) {
+            return true;
         }
-        return true;
+        if (key_tail(key.data(), key.size()) != tail) {
+            return false;
+        }
+        return key.size() <= 16 ||
+               std::memcmp(key.data() + 8, name.data() + 8, key.size() - 16) == 0;
     }
 };
 
@@ -298,7 +310,8 @@ struct FieldTable {
             entries[i] = {
                 name,
                 [](dom::element v, T& obj, ReadContext& c) { return read(v, obj.*M::pointer, c); },
-                key_head(name.data(), name.size(), false)};
+                key_head(name.data(), name.size(), false),
+                name.size() > 8 ? key_tail(name.data(), name.size()) : 0};
             std::size_t slot = hash(name);
             while (index[slot] != 0) {
                 slot = (slot + 1) & (slots - 1);
