@@ -22,17 +22,32 @@ bool digits(std::string_view text, std::size_t at, std::size_t count, int& out) 
     return true;
 }
 
+// Two digits at `p`, which the caller knows are inside the text.
+bool two_digits(const char* p, int& out) {
+    auto tens = static_cast<unsigned char>(p[0] - '0');
+    auto ones = static_cast<unsigned char>(p[1] - '0');
+    out = tens * 10 + ones;
+    return tens <= 9 && ones <= 9;
+}
+
 }  // namespace
 
 std::optional<Timestamp> parse_timestamp(std::string_view text) noexcept {
     using namespace std::chrono;
-    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-    if (!digits(text, 0, 4, y) || text.size() < 19 || text[4] != '-' || !digits(text, 5, 2, mo) ||
-        text[7] != '-' || !digits(text, 8, 2, d) || (text[10] != 'T' && text[10] != ' ') ||
-        !digits(text, 11, 2, h) || text[13] != ':' || !digits(text, 14, 2, mi) || text[16] != ':' ||
-        !digits(text, 17, 2, s)) {
+    // Every event carries a few of these: the fixed head "YYYY-MM-DDTHH:MM:SS"
+    // is read at known places after one length check.
+    if (text.size() < 19) {
         return std::nullopt;
     }
+    const char* p = text.data();
+    int century = 0, year_in_century = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+    if (!two_digits(p, century) || !two_digits(p + 2, year_in_century) || p[4] != '-' ||
+        !two_digits(p + 5, mo) || p[7] != '-' || !two_digits(p + 8, d) ||
+        (p[10] != 'T' && p[10] != ' ') || !two_digits(p + 11, h) || p[13] != ':' ||
+        !two_digits(p + 14, mi) || p[16] != ':' || !two_digits(p + 17, s)) {
+        return std::nullopt;
+    }
+    int y = century * 100 + year_in_century;
     year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
     if (!date.ok() || h > 23 || mi > 59 || s > 60) {
         return std::nullopt;
@@ -41,18 +56,20 @@ std::optional<Timestamp> parse_timestamp(std::string_view text) noexcept {
     std::int64_t micros = 0;
     if (at < text.size() && text[at] == '.') {
         ++at;
-        int scale = 100000;
+        // Up to six digits count (microseconds); more are read and dropped.
+        static constexpr std::int64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
         std::size_t first = at;
-        while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
-            if (scale > 0) {
-                micros += (text[at] - '0') * scale;
-                scale /= 10;
+        int kept = 0;
+        for (; at < text.size() && static_cast<unsigned char>(text[at] - '0') <= 9; ++at) {
+            if (kept < 6) {
+                micros = micros * 10 + (text[at] - '0');
+                ++kept;
             }
-            ++at;
         }
         if (at == first) {
             return std::nullopt;
         }
+        micros *= scale[kept];
     }
     minutes offset{0};
     if (at < text.size()) {

@@ -78,7 +78,13 @@ TEST_CASE("timestamps: ISO 8601 in any offset, Unix seconds and milliseconds") {
     CHECK(at("2021-06-01T14:30:45.123456+02:00") == t);
     CHECK(at("2021-06-01T12:30:45.123456Z") == t);
     CHECK(format_timestamp(at("2021-06-01T12:30:45")) == "2021-06-01T12:30:45.000000+00:00");
+    CHECK(at("2021-06-01T12:30:45.5Z") == at("2021-06-01T12:30:45.500000Z"));
+    CHECK(at("2021-06-01T12:30:45.1234569Z") == t);  // past microseconds: dropped
     CHECK_FALSE(parse_timestamp("2021-13-01T00:00:00"));
+    CHECK_FALSE(parse_timestamp("2021-02-29T00:00:00"));
+    CHECK_FALSE(parse_timestamp("2021-06-01T12:30:45."));
+    CHECK_FALSE(parse_timestamp("2021-06-01T1:30:45Z"));
+    CHECK_FALSE(parse_timestamp("2021-06-01T12:3"));
     CHECK_FALSE(parse_timestamp("yesterday"));
     CHECK(timestamp_from_unix(1492291592) == at("2017-04-15T21:26:32Z"));
     CHECK(timestamp_from_unix(1492291592123) == at("2017-04-15T21:26:32.123Z"));
