@@ -10,9 +10,9 @@ namespace gatewire {
 
 namespace {
 
-// One parser per thread for every event type: its buffers stay warm from one
-// event to the next whatever the type (a parser per type spread a mixed stream
-// over as many sets of buffers) and grow once, to the largest payload.
+// One parser per thread for every event type: a thread decoding a mixed
+// stream keeps one set of parse buffers, sized to its largest payload, not one
+// set per event type it has seen.
 simdjson::dom::parser& thread_parser() {
     thread_local simdjson::dom::parser parser;
     return parser;

@@ -133,6 +133,19 @@ TEST_CASE("unknown fields are ignored, at every depth") {
             "author":{"id":"7","future_field":true}})");
     CHECK(m.id.value == 5);
     CHECK(m.author->id.value == 7);
+
+    // Names that share a field's length, first eight bytes and last eight
+    // bytes, or all but a middle byte, are other names.
+    auto member = must_decode<GuildMemberUpdate>(
+        R"({"guild_id":"1","user":{"id":"2"},"roles":[],"premium_xince":"2021-06-01T00:00:00Z",
+            "communication_xisabled_until":"2021-06-01T00:00:00Z"})");
+    CHECK(member.premium_since.is_absent());
+    CHECK(member.communication_disabled_until.is_absent());
+    member = must_decode<GuildMemberUpdate>(
+        R"({"guild_id":"1","user":{"id":"2"},"roles":[],"premium_since":"2021-06-01T00:00:00Z",
+            "communication_disabled_until":"2021-06-01T00:00:00Z"})");
+    CHECK_FALSE(member.premium_since.is_absent());
+    CHECK_FALSE(member.communication_disabled_until.is_absent());
 }
 
 TEST_CASE("absent and null are told apart where the protocol does") {
