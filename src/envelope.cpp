@@ -30,9 +30,13 @@ simdjson::ondemand::parser& thread_parser() {
     return parser;
 }
 
-// The common case exactly as the gateways send it: the keys `op`, `s`, `t`
-// in any order and then `d`, with no space anywhere. One pass over the head,
-// no helper calls but memchr; anything else goes to HeadReader below.
+// The layout both gateways send: `op`, `s` and `t` as plain scalars, in any
+// order, then `d` last, with no space anywhere. It is read from its ends, the
+// head and the closing brace, so a payload is never scanned twice (the
+// decoder parses `d` anyway). Whatever else it meets (spaces, escapes, other
+// keys, `d` before the others) makes it give up, and the full parser reads
+// the envelope instead. Should a server add a key after `d`, the payload's
+// parse reports the surplus as a decode error.
 bool read_compact(std::string_view text, Envelope& out) {
     const char* at = text.data();
     const char* end = at + text.size();
@@ -118,136 +122,6 @@ bool read_compact(std::string_view text, Envelope& out) {
     return false;
 }
 
-// The layout both gateways send, `op`, `s` and `t` as plain scalars and then
-// `d` last, read by looking at the head and the tail only, so a payload is
-// never scanned twice (the decoder parses `d` anyway). Whatever else it meets
-// (escapes, other keys, `d` before the others) makes it give up, and the full
-// parser reads the envelope instead. Should a server add a key after `d`, the
-// payload's parse reports the surplus as a decode error.
-class HeadReader {
-  public:
-    explicit HeadReader(std::string_view text) : text_(text) {}
-
-    bool read(Envelope& out) {
-        skip_space();
-        if (!take('{')) {
-            return false;
-        }
-        bool has_op = false, has_seq = false, has_type = false;
-        for (;;) {
-            std::string_view key;
-            skip_space();
-            if (!read_plain_string(key)) {
-                return false;
-            }
-            skip_space();
-            if (!take(':')) {
-                return false;
-            }
-            skip_space();
-            if (key == "op" && !has_op) {
-                std::uint64_t op;
-                if (!read_number(op) || op > 1000) {
-                    return false;
-                }
-                out.op = static_cast<int>(op);
-                has_op = true;
-            } else if (key == "s" && !has_seq) {
-                if (!take_word("null")) {
-                    std::uint64_t seq;
-                    if (!read_number(seq)) {
-                        return false;
-                    }
-                    out.seq = seq;
-                }
-                has_seq = true;
-            } else if (key == "t" && !has_type) {
-                if (!take_word("null") && !read_plain_string(out.type)) {
-                    return false;
-                }
-                has_type = true;
-            } else if (key == "d" && has_op && has_seq && has_type) {
-                return read_last_value(out.data);
-            } else {
-                return false;
-            }
-            skip_space();
-            if (!take(',')) {
-                return false;
-            }
-        }
-    }
-
-  private:
-    // `d` is an object or array running to the envelope's closing brace.
-    bool read_last_value(std::string_view& data) {
-        std::string_view rest = trim(text_.substr(pos_));
-        if (rest.empty() || rest.back() != '}') {
-            return false;
-        }
-        rest = trim(rest.substr(0, rest.size() - 1));
-        if (rest.size() < 2 || !((rest.front() == '{' && rest.back() == '}') ||
-                                 (rest.front() == '[' && rest.back() == ']'))) {
-            return false;
-        }
-        data = rest;
-        return true;
-    }
-    bool read_plain_string(std::string_view& value) {
-        if (!take('"')) {
-            return false;
-        }
-        // Keys and event names are short: a plain loop beats a library call.
-        std::size_t start = pos_;
-        for (; pos_ < text_.size(); ++pos_) {
-            char c = text_[pos_];
-            if (c == '"') {
-                value = text_.substr(start, pos_ - start);
-                ++pos_;
-                return true;
-            }
-            if (c == '\\') {
-                return false;
-            }
-        }
-        return false;
-    }
-    bool read_number(std::uint64_t& value) {
-        std::size_t start = pos_;
-        value = 0;
-        while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') {
-            if (pos_ - start == 19) {
-                return false;  // may not fit; the full parser decides
-            }
-            value = value * 10 + static_cast<std::uint64_t>(text_[pos_] - '0');
-            ++pos_;
-        }
-        return pos_ > start && (pos_ - start == 1 || text_[start] != '0');
-    }
-    bool take_word(std::string_view word) {
-        if (text_.substr(pos_, word.size()) != word) {
-            return false;
-        }
-        pos_ += word.size();
-        return true;
-    }
-    bool take(char c) {
-        if (pos_ < text_.size() && text_[pos_] == c) {
-            ++pos_;
-            return true;
-        }
-        return false;
-    }
-    void skip_space() {
-        while (pos_ < text_.size() && is_space(text_[pos_])) {
-            ++pos_;
-        }
-    }
-
-    std::string_view text_;
-    std::size_t pos_ = 0;
-};
-
 }  // namespace
 
 std::error_code peek_envelope(const std::string& message, Envelope& out) {
@@ -256,10 +130,6 @@ std::error_code peek_envelope(const std::string& message, Envelope& out) {
         return errc::invalid_payload;
     }
     if (read_compact(message, out)) {
-        return {};
-    }
-    out = Envelope{};
-    if (HeadReader(message).read(out)) {
         return {};
     }
     out = Envelope{};
@@ -340,7 +210,7 @@ std::error_code peek_envelope(const std::string& message, Envelope& out) {
             if (error) {
                 return errc::invalid_payload;
             }
-            out.data = raw;
+            out.data = trim(raw);  // raw_json keeps the spaces after the value
         }
     }
     if (!has_op) {

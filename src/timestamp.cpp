@@ -6,23 +6,7 @@ namespace gatewire {
 
 namespace {
 
-bool digits(std::string_view text, std::size_t at, std::size_t count, int& out) {
-    if (at + count > text.size()) {
-        return false;
-    }
-    int value = 0;
-    for (std::size_t i = at; i < at + count; ++i) {
-        char c = text[i];
-        if (c < '0' || c > '9') {
-            return false;
-        }
-        value = value * 10 + (c - '0');
-    }
-    out = value;
-    return true;
-}
-
-// Two digits at `p`, which the caller knows are inside the text.
+// Two digits at `p`, which the caller has checked are inside the text.
 bool two_digits(const char* p, int& out) {
     auto tens = static_cast<unsigned char>(p[0] - '0');
     auto ones = static_cast<unsigned char>(p[1] - '0');
@@ -78,14 +62,15 @@ std::optional<Timestamp> parse_timestamp(std::string_view text) noexcept {
             ++at;
         } else if (sign == '+' || sign == '-') {
             int oh = 0, om = 0;
-            if (!digits(text, at + 1, 2, oh)) {
+            if (at + 3 > text.size() || !two_digits(text.data() + at + 1, oh)) {
                 return std::nullopt;
             }
             std::size_t next = at + 3;
             if (next < text.size() && text[next] == ':') {
                 ++next;
             }
-            if (next < text.size() && !digits(text, next, 2, om)) {
+            if (next < text.size() &&
+                (next + 2 > text.size() || !two_digits(text.data() + next, om))) {
                 return std::nullopt;
             }
             at = next + (next < text.size() ? 2 : 0);
