@@ -1,52 +1,37 @@
 #include "gatewire/zlib_stream_decoder.hpp"
 
-#include <zlib.h>
-
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <vector>
+
+#include "zlib_inflater.hpp"
 
 namespace gatewire {
 namespace {
 constexpr std::array<std::uint8_t, 4> flush_suffix{0x00, 0x00, 0xFF, 0xFF};
-constexpr std::size_t first_chunk = 16 * 1024;
 // Idle shards should not keep the buffer of their largest message.
 constexpr std::size_t retained_capacity = 256 * 1024;
 }  // namespace
 
 struct ZlibStreamDecoder::State {
-    z_stream stream{};
-    std::size_t max_bytes;
-    std::size_t used = 0;                // bytes of the current message inflated so far
-    bool skipping = false;               // the current message went past max_bytes
-    bool broken = false;                 // inflate reported corrupt data
-    bool ready_for_next = true;          // message_ holds a finished message to clear first
-    std::array<std::uint8_t, 4> tail{};  // the last four compressed bytes seen
-    std::size_t tail_size = 0;
-    // Inflated bytes land here first. It is kept from message to message, so a
-    // small message costs no fresh (page-faulting) memory; message_ then gets an
-    // exactly sized copy that can travel to the handlers.
-    std::string work;
+    detail::ZlibInflater inflater;
+    // Compressed bytes of the current message, until its flush suffix: the
+    // inflater decodes a message whole.
+    std::vector<std::uint8_t> pending;
+    // Compressed bytes beyond this cannot inflate to an allowed message: the
+    // stream is refused rather than buffered without end.
+    std::size_t max_pending;
+    bool broken = false;
 
-    explicit State(std::size_t max) : max_bytes(max) {
-        inflateInit(&stream);
-        // The Adler-32 trailer is only checked where a stream ends, which a
-        // zlib-stream never does while connected: computing it is wasted work
-        // (a tenth of the pipeline on small events). TLS guards the bytes.
-        inflateValidate(&stream, 0);
-    }
-    ~State() { inflateEnd(&stream); }
+    explicit State(std::size_t max_bytes)
+        : inflater(max_bytes), max_pending(max_bytes + max_bytes / 8 + 64 * 1024) {}
 
-    void remember_tail(std::span<const std::uint8_t> bytes) {
-        for (std::uint8_t b : bytes.size() > 4 ? bytes.last(4) : bytes) {
-            if (tail_size == 4) {
-                std::memmove(tail.data(), tail.data() + 1, 3);
-                tail[3] = b;
-            } else {
-                tail[tail_size++] = b;
-            }
-        }
+    bool at_suffix() const {
+        return pending.size() >= flush_suffix.size() &&
+               std::equal(flush_suffix.begin(), flush_suffix.end(),
+                          pending.end() - static_cast<std::ptrdiff_t>(flush_suffix.size()));
     }
-    bool at_suffix() const { return tail_size == 4 && tail == flush_suffix; }
 };
 
 ZlibStreamDecoder::ZlibStreamDecoder(std::size_t max_message_bytes)
@@ -56,7 +41,7 @@ ZlibStreamDecoder::ZlibStreamDecoder(ZlibStreamDecoder&&) noexcept = default;
 ZlibStreamDecoder& ZlibStreamDecoder::operator=(ZlibStreamDecoder&&) noexcept = default;
 
 void ZlibStreamDecoder::reset() {
-    std::size_t max = state_->max_bytes;
+    std::size_t max = state_->inflater.max_output();
     state_ = std::make_unique<State>(max);
     message_.clear();
     if (message_.capacity() > retained_capacity) {
@@ -69,74 +54,34 @@ DecodeStatus ZlibStreamDecoder::feed(std::span<const std::uint8_t> bytes) {
     if (s.broken) {
         return DecodeStatus::corrupt;
     }
-    if (s.ready_for_next) {
-        s.ready_for_next = false;
-        s.used = 0;
-        if (s.work.capacity() > retained_capacity) {
-            std::string().swap(s.work);
-        }
+    if (s.pending.size() + bytes.size() > s.max_pending) {
+        s.broken = true;
+        return DecodeStatus::corrupt;
     }
-    s.stream.next_in = const_cast<Bytef*>(bytes.data());
-    s.stream.avail_in = static_cast<uInt>(bytes.size());
-    std::array<std::uint8_t, 16 * 1024> scratch;  // where a skipped message is inflated to
-    while (s.stream.avail_in > 0) {
-        Bytef* out;
-        std::size_t room;
-        if (s.skipping) {
-            out = scratch.data();
-            room = scratch.size();
-        } else {
-            if (s.work.size() < s.used + message_padding + 1024) {
-                std::size_t grown = std::max(first_chunk, s.work.size() * 2);
-                s.work.resize(grown);
-            }
-            out = reinterpret_cast<Bytef*>(s.work.data()) + s.used;
-            room = s.work.size() - s.used - message_padding;
-        }
-        s.stream.next_out = out;
-        s.stream.avail_out = static_cast<uInt>(room);
-        int rc = inflate(&s.stream, Z_SYNC_FLUSH);
-        std::size_t produced = room - s.stream.avail_out;
-        if (rc == Z_NEED_DICT || rc == Z_DATA_ERROR || rc == Z_MEM_ERROR || rc == Z_STREAM_ERROR) {
-            s.broken = true;
-            return DecodeStatus::corrupt;
-        }
-        if (!s.skipping) {
-            s.used += produced;
-            if (s.used > s.max_bytes) {
-                s.skipping = true;
-                std::string().swap(s.work);
-            }
-        }
-        if (rc == Z_STREAM_END) {
-            // The server ended the stream; what follows would start a new one.
-            inflateReset(&s.stream);  // keeps the checksum switched off
-        }
-        if (rc == Z_BUF_ERROR && produced == 0 && s.stream.avail_in > 0) {
-            s.broken = true;
-            return DecodeStatus::corrupt;
-        }
-    }
-    s.remember_tail(bytes);
+    s.pending.insert(s.pending.end(), bytes.begin(), bytes.end());
     if (!s.at_suffix()) {
         return DecodeStatus::incomplete;
     }
-    s.ready_for_next = true;
-    s.tail_size = 0;
-    if (s.skipping) {
-        s.skipping = false;
-        return DecodeStatus::too_large;
+    std::size_t size = s.pending.size();
+    s.pending.resize(size + detail::ZlibInflater::input_padding);
+    auto result = s.inflater.inflate({s.pending.data(), size});
+    s.pending.clear();
+    if (s.pending.capacity() > retained_capacity) {
+        std::vector<std::uint8_t>().swap(s.pending);
     }
-    if (s.used > retained_capacity) {
-        // Too big to copy cheaply or to keep: hand the buffer itself over.
-        message_.swap(s.work);
-        message_.resize(s.used);  // capacity keeps the padding
-        std::string().swap(s.work);
-    } else {
-        message_.clear();
-        message_.reserve(s.used + message_padding);
-        message_.append(s.work.data(), s.used);
+    switch (result) {
+        case detail::ZlibInflater::Result::corrupt:
+            s.broken = true;
+            return DecodeStatus::corrupt;
+        case detail::ZlibInflater::Result::too_large:
+            return DecodeStatus::too_large;
+        case detail::ZlibInflater::Result::complete:
+            break;
     }
+    std::string_view text = s.inflater.output();
+    message_.clear();
+    message_.reserve(text.size() + message_padding);
+    message_.append(text);
     return DecodeStatus::complete;
 }
 

@@ -1,9 +1,11 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <array>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <random>
 #include <tuple>
 
 #include "../support/fixtures.hpp"
@@ -38,7 +40,155 @@ std::vector<std::uint8_t> deflate_sync(z_stream& stream, const std::string& text
     return out;
 }
 
+// zlib's own inflate, one context for the stream: the reference the decoder
+// is held to. False where zlib finds the data corrupt.
+bool reference_inflate(z_stream& stream, const std::vector<std::uint8_t>& piece, std::string& out) {
+    out.clear();
+    stream.next_in = const_cast<Bytef*>(piece.data());
+    stream.avail_in = static_cast<uInt>(piece.size());
+    std::array<char, 64 * 1024> chunk;
+    while (stream.avail_in > 0) {
+        stream.next_out = reinterpret_cast<Bytef*>(chunk.data());
+        stream.avail_out = static_cast<uInt>(chunk.size());
+        int rc = inflate(&stream, Z_SYNC_FLUSH);
+        out.append(chunk.data(), chunk.size() - stream.avail_out);
+        if (rc == Z_STREAM_END) {
+            inflateReset(&stream);
+        } else if (rc != Z_OK && !(rc == Z_BUF_ERROR && stream.avail_out < chunk.size())) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Gateway-like text: JSON fragments that repeat within and across messages,
+// runs, and bytes that do not compress.
+std::string sample_text(std::mt19937& random, std::size_t size) {
+    static const std::array<std::string_view, 10> pieces{
+        R"({"id":")",
+        R"(","guild_id":")",
+        R"("content":"hello there",)",
+        "1234567890123456789",
+        R"("author":{"username":"someone","avatar":null},)",
+        "true",
+        "false",
+        "}",
+        "]",
+        ","};
+    std::string text;
+    int kind = static_cast<int>(random() % 3);
+    while (text.size() < size) {
+        if (kind == 0) {
+            text += pieces[random() % pieces.size()];
+        } else if (kind == 1) {
+            text.append(random() % 400, static_cast<char>('a' + random() % 3));
+        } else {
+            text += static_cast<char>(random() % 256);
+        }
+    }
+    text.resize(size);
+    return text;
+}
+
 }  // namespace
+
+TEST_CASE("zlib-stream inflates every kind of deflate block as zlib does") {
+    // Stored, fixed and dynamic blocks, every strategy, window sizes, long
+    // and short messages that refer back into earlier ones, and messages
+    // bigger than the decoder's usual buffer.
+    std::mt19937 random(20261124);
+    const std::array<int, 5> strategies{Z_DEFAULT_STRATEGY, Z_FILTERED, Z_HUFFMAN_ONLY, Z_RLE,
+                                        Z_FIXED};
+    for (int level : {0, 1, 6, 9}) {
+        for (int strategy : strategies) {
+            int window_bits = 9 + static_cast<int>(random() % 7);
+            z_stream stream{};
+            REQUIRE(deflateInit2(&stream, level, Z_DEFLATED, window_bits, 8, strategy) == Z_OK);
+            MessageDecoder decoder(Compression::zlib_stream, 4 << 20);
+            for (int m = 0; m < 12; ++m) {
+                std::size_t size = m == 5 ? 300 * 1024 : random() % 4000;
+                std::string text = sample_text(random, size);
+                auto piece = deflate_sync(stream, text);
+                INFO("level " << level << ", strategy " << strategy << ", message " << m);
+                REQUIRE(decoder.feed(piece, true) == DecodeStatus::complete);
+                REQUIRE(decoder.message() == text);
+                CHECK(decoder.message().capacity() >= text.size() + message_padding);
+            }
+            deflateEnd(&stream);
+        }
+    }
+}
+
+TEST_CASE("zlib-stream refuses corrupted data where zlib would, and never reads past it") {
+    // Flipped bits in otherwise valid streams. Whenever the decoder accepts a
+    // message, zlib accepts it with the same bytes; once it refuses, the
+    // stream stays refused. ASan watches every read.
+    std::mt19937 random(7);
+    int refused = 0;
+    for (int round = 0; round < 300; ++round) {
+        z_stream deflater{};
+        deflateInit(&deflater, static_cast<int>(random() % 10));
+        std::vector<std::vector<std::uint8_t>> pieces;
+        for (int m = 0; m < 6; ++m) {
+            pieces.push_back(deflate_sync(deflater, sample_text(random, random() % 3000)));
+        }
+        deflateEnd(&deflater);
+        auto& damaged = pieces[random() % pieces.size()];
+        for (int flips = 1 + static_cast<int>(random() % 3); flips > 0; --flips) {
+            damaged[random() % (damaged.size() - 4)] ^=
+                static_cast<std::uint8_t>(1u << (random() % 8));
+        }
+        z_stream reference{};
+        inflateInit(&reference);
+        inflateValidate(&reference, 0);  // neither checks the trailer a live stream never sends
+        MessageDecoder decoder(Compression::zlib_stream, 1 << 20);
+        for (const auto& piece : pieces) {
+            std::string expected;
+            bool zlib_accepts = reference_inflate(reference, piece, expected);
+            auto status = decoder.feed(piece, true);
+            if (status != DecodeStatus::complete) {
+                REQUIRE(status == DecodeStatus::corrupt);
+                ++refused;
+                CHECK(decoder.feed(pieces.front(), true) == DecodeStatus::corrupt);
+                break;
+            }
+            REQUIRE(zlib_accepts);
+            REQUIRE(decoder.message() == expected);
+        }
+        inflateEnd(&reference);
+    }
+    CHECK(refused > 50);  // the damage was seen, not decoded around
+}
+
+TEST_CASE("zlib-stream refuses a message cut short, and one that refers before the stream") {
+    z_stream stream{};
+    deflateInit(&stream, Z_DEFAULT_COMPRESSION);
+    std::string text = R"({"op":0,"t":"MESSAGE_CREATE","d":{"content":"hello hello hello"}})";
+    auto whole = deflate_sync(stream, text);
+    deflateEnd(&stream);
+    SECTION("cut inside its last block, the flush suffix put back on") {
+        std::vector<std::uint8_t> cut(whole.begin(), whole.begin() + whole.size() / 2);
+        cut.insert(cut.end(), {0x00, 0x00, 0xFF, 0xFF});
+        MessageDecoder decoder(Compression::zlib_stream, 1 << 20);
+        CHECK(decoder.feed(cut, true) == DecodeStatus::corrupt);
+    }
+    SECTION("matches into a preset dictionary the stream never had") {
+        std::string dictionary = "hello hello hello MESSAGE_CREATE content";
+        z_stream with_dictionary{};
+        deflateInit(&with_dictionary, Z_DEFAULT_COMPRESSION);
+        deflateSetDictionary(&with_dictionary, reinterpret_cast<const Bytef*>(dictionary.data()),
+                             static_cast<uInt>(dictionary.size()));
+        auto piece = deflate_sync(with_dictionary, text);
+        deflateEnd(&with_dictionary);
+        MessageDecoder as_sent(Compression::zlib_stream, 1 << 20);
+        CHECK(as_sent.feed(piece, true) == DecodeStatus::corrupt);  // a dictionary is asked for
+        // The same blocks under a plain header: the distances reach before the start.
+        std::vector<std::uint8_t> relabelled{0x78, 0x9C};
+        relabelled.insert(relabelled.end(), piece.begin() + 6, piece.end());
+        MessageDecoder decoder(Compression::zlib_stream, 1 << 20);
+        CHECK(decoder.feed(relabelled, true) == DecodeStatus::corrupt);
+    }
+}
 
 TEST_CASE("zlib-stream decodes a real Discord HELLO frame") {
     auto frame =
