@@ -496,18 +496,21 @@ bool ZlibInflater::State::decode_huffman(BitReader& reader, std::uint8_t*& out_r
         }
         const std::uint8_t* from = out - distance;
         std::uint8_t* stop = out + length;
-        if (distance >= 8) {
-            // Word copies, each reading only bytes already written; the last
-            // may run past `stop` into the slack. Most matches take two.
-            std::memcpy(out, from, 8);
-            std::memcpy(out + 8, from + 8, 8);
-            out += 16;
-            from += 16;
-            while (out < stop) {
+        // Chunk copies, each reading only bytes already written; the last
+        // may run past `stop` into the slack. Gateway text mostly repeats
+        // what an earlier message said, from far enough back for 16 bytes.
+        if (distance >= 16) {
+            do {
+                std::memcpy(out, from, 16);
+                out += 16;
+                from += 16;
+            } while (out < stop);
+        } else if (distance >= 8) {
+            do {
                 std::memcpy(out, from, 8);
                 out += 8;
                 from += 8;
-            }
+            } while (out < stop);
         } else if (distance == 1) {
             std::memset(out, *from, length);
         } else {
