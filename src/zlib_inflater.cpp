@@ -38,15 +38,16 @@ constexpr std::uint32_t symbol_entry(std::uint32_t value, unsigned extra_bits,
 constexpr unsigned litlen_root = 10;
 constexpr unsigned distance_root = 8;
 constexpr unsigned precode_root = 7;
-// Room for the primary table and every subtable a valid code can need (at
-// most 1332 and 402 entries for these roots); building checks it anyway.
+// Room for the primary table and every subtable a valid code can need (zlib's
+// `enough` counts about 1,330 and 402 entries for these roots); building
+// checks the room anyway.
 constexpr std::size_t litlen_capacity = 2048;
 constexpr std::size_t distance_capacity = 1024;
 constexpr std::size_t precode_capacity = 1u << precode_root;
 
 constexpr std::size_t max_distance = 32768;
 constexpr std::size_t max_match = 258;
-// Space kept free past the write position: a whole match, plus the word
+// Space kept free past the write position: a whole match, plus the chunk
 // stores that run past its end.
 constexpr std::size_t write_slack = max_match + 16;
 constexpr std::size_t default_capacity = 96 * 1024;

@@ -5,9 +5,8 @@
 // before them, so that history stays in the buffer in front of each piece.
 //
 // Written for small pieces: a sync-flushed gateway message is a few hundred
-// bytes with its own Huffman tables, so building tables and starting a call
-// must be cheap, which is where a general streaming inflater spends most of
-// its time on such messages.
+// bytes, often with Huffman tables of its own, so starting a call and
+// building tables must be cheap.
 #pragma once
 
 #include <cstddef>
