@@ -561,8 +561,13 @@ ZlibInflater::Result ZlibInflater::State::inflate(std::span<const std::uint8_t> 
         if (consumed > piece_bits) {
             return Result::corrupt;  // the piece ended inside a block
         }
+        if (consumed == piece_bits) {
+            break;
+        }
         if (consumed + 8 > piece_bits) {
-            break;  // at most padding bits left
+            // A flushed piece ends on a byte boundary; bits left over would
+            // begin a block that never comes (zlib: an invalid block type).
+            return Result::corrupt;
         }
         if (!in.refill()) {
             return Result::corrupt;
