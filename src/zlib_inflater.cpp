@@ -312,6 +312,16 @@ struct ZlibInflater::State {
 
     explicit State(std::size_t max) : max_output(max) {}
 
+    // Where the history a new piece may refer to begins: 32 KiB back at most,
+    // and never before the current stream.
+    std::size_t history_start() const { return end - std::min(end - stream_start, max_distance); }
+
+    // Offsets after everything before `keep_from` left the buffer's front.
+    void rebase(std::size_t keep_from) {
+        end -= keep_from;
+        stream_start = stream_start > keep_from ? stream_start - keep_from : 0;
+    }
+
     void reallocate(std::size_t new_capacity, std::size_t keep_from) {
         auto fresh = std::make_unique_for_overwrite<std::uint8_t[]>(new_capacity);
         if (buffer) {
@@ -319,21 +329,22 @@ struct ZlibInflater::State {
         }
         buffer = std::move(fresh);
         capacity = new_capacity;
-        end -= keep_from;
-        stream_start = stream_start > keep_from ? stream_start - keep_from : 0;
+        rebase(keep_from);
     }
 
-    // Before a piece: keep the last 32 KiB of the stream, at the front of a
-    // buffer of a usual size with room behind it.
+    void keep_only_history() {
+        std::size_t keep_from = history_start();
+        std::memmove(buffer.get(), buffer.get() + keep_from, end - keep_from);
+        rebase(keep_from);
+    }
+
+    // Before a piece: the history at the front of a buffer of the usual size
+    // with room behind it.
     void prepare() {
-        std::size_t history = std::min(end - stream_start, max_distance);
-        std::size_t keep_from = end - history;
         if (!buffer || capacity > retained_capacity) {
-            reallocate(default_capacity, keep_from);
+            reallocate(default_capacity, history_start());
         } else if (capacity - end < min_free) {
-            std::memmove(buffer.get(), buffer.get() + keep_from, history);
-            end = history;
-            stream_start = stream_start > keep_from ? stream_start - keep_from : 0;
+            keep_only_history();
         }
     }
 
@@ -345,11 +356,7 @@ struct ZlibInflater::State {
             too_large = true;
         }
         if (too_large) {
-            std::size_t history = std::min(end - stream_start, max_distance);
-            std::size_t keep_from = end - history;
-            std::memmove(buffer.get(), buffer.get() + keep_from, history);
-            end = history;
-            stream_start = stream_start > keep_from ? stream_start - keep_from : 0;
+            keep_only_history();
             piece_start = 0;
         }
         if (capacity - end < need + write_slack) {
