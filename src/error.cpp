@@ -43,6 +43,14 @@ class GatewayCategory final : public std::error_category {
                 return "the HTTP request was answered with an error status";
             case errc::invalid_response:
                 return "the HTTP answer is not the JSON expected";
+            case errc::identify_rate_limited:
+                return "the server did not answer Identify or Resume: its identify budget is spent";
+            case errc::events_missed:
+                return "events of the session never arrived";
+            case errc::stale_dispatch:
+                return "a dispatch of a session already given up was dropped";
+            case errc::decode_warning:
+                return "a field could not be read and was left empty";
         }
         return "unknown gatewire error " + std::to_string(value);
     }

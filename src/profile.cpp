@@ -81,6 +81,9 @@ Profile make_discord() {
         .max_command_bytes = 4096,
         .command_opcodes = {3, 4, 8, 31},
         .identify_limit = std::nullopt,
+        .identify_limit_counts_resumes = false,
+        .unanswered_identify_after = std::nullopt,
+        .member_request_concurrency = std::nullopt,
     };
 }
 
@@ -104,6 +107,9 @@ Profile make_fluxer() {
         .max_command_bytes = 4096,
         .command_opcodes = {3, 4, 8, 14, 15, 16},
         .identify_limit = RateLimit{300, 60s},
+        .identify_limit_counts_resumes = true,
+        .unanswered_identify_after = 20s,
+        .member_request_concurrency = 1,
     };
 }
 

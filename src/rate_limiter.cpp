@@ -15,6 +15,7 @@ bool RateLimiter::allows(TimePoint now, std::size_t reserve) noexcept {
 }
 
 void RateLimiter::record(TimePoint now) {
+    expire(now);  // an idle shard's heartbeats alone must not pile up
     sent_.push_back(now);
 }
 

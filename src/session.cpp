@@ -11,6 +11,7 @@
 #include "gatewire/message_decoder.hpp"
 #include "gatewire/rate_limiter.hpp"
 #include "gatewire/zstd_stream_encoder.hpp"
+#include "seq_window.hpp"
 
 namespace gatewire {
 
@@ -95,6 +96,8 @@ struct Session::Impl {
         bool resume;
         milliseconds min_delay;
         std::string reason;
+        // The server said when to come back (op 9's 1-5 s): no backoff on top.
+        bool exact = false;
     };
 
     SessionConfig config;
@@ -112,7 +115,12 @@ struct Session::Impl {
 
     std::string session_id;
     std::string resume_url;
-    std::optional<std::uint64_t> seq;
+    detail::SeqWindow window;       // which seqs of the session were delivered
+    std::uint64_t handled_seq = 0;  // with Acknowledge::handled: what the owner finished
+    // Dispatches belong to a session we hold or asked for; after an op 9 and
+    // before the next Identify they are the old session's leftovers.
+    bool accepting = true;
+    bool reported_stale = false;
 
     std::optional<milliseconds> interval;
     bool heartbeating = false;
@@ -128,9 +136,15 @@ struct Session::Impl {
     std::optional<TimePoint> ready_deadline;
     std::optional<TimePoint> identify_at;
     bool holds_identify_slot = false;  // reserved through config.identify_slot, not yet used
+    bool holds_resume_slot = false;    // likewise for a resume, where resumes are budgeted
     std::optional<Plan> after_close;
     unsigned failures = 0;
     std::optional<TimePoint> ready_since;
+    bool was_ready = false;           // since the last connect
+    unsigned short_ready_streak = 0;  // connections in a row ready for less than stable_after
+    // Identifies and resumes sent, when the profile budgets both per address
+    // and no resume_slot shares the budget with other shards.
+    std::optional<RateLimiter> attempt_limiter;
 
     struct Command {
         int op;
@@ -155,8 +169,12 @@ struct Session::Impl {
         }
         if (config.resume) {
             session_id = config.resume->session_id;
-            seq = config.resume->seq;
+            window.reset(config.resume->seq);
+            handled_seq = config.resume->seq;
             resume_url = config.resume->resume_url;
+        }
+        if (profile.identify_limit && profile.identify_limit_counts_resumes) {
+            attempt_limiter.emplace(*profile.identify_limit);
         }
     }
 
@@ -181,7 +199,16 @@ struct Session::Impl {
     void forget_session() {
         session_id.clear();
         resume_url.clear();
-        seq.reset();
+        window.reset();
+        handled_seq = 0;
+        accepting = false;
+    }
+
+    // The seq heartbeats and resumes carry: only what a resume could still ask
+    // for, since a server may trim its replay buffer up to it.
+    std::uint64_t acknowledged_seq() const {
+        return config.acknowledge == Acknowledge::handled ? std::min(handled_seq, window.floor())
+                                                          : window.floor();
     }
 
     // --- sending -------------------------------------------------------------
@@ -199,7 +226,8 @@ struct Session::Impl {
     }
 
     void send_heartbeat(TimePoint now) {
-        json payload = {{"op", op::heartbeat}, {"d", seq ? json(*seq) : json(nullptr)}};
+        std::uint64_t ack = acknowledged_seq();
+        json payload = {{"op", op::heartbeat}, {"d", ack != 0 ? json(ack) : json(nullptr)}};
         send_now(op::heartbeat, payload.dump(), now);
         ++stats.heartbeats;
         ack_pending = true;
@@ -207,6 +235,11 @@ struct Session::Impl {
     }
 
     void send_identify(TimePoint now) {
+        // A new session: whatever the old one left (its id, its seqs) is gone.
+        forget_session();
+        accepting = true;
+        reported_stale = false;
+        count_attempt(now);
         json d = {{"token", config.token},
                   {"properties",
                    {{"os", operating_system()}, {"browser", "gatewire"}, {"device", "gatewire"}}}};
@@ -228,19 +261,59 @@ struct Session::Impl {
         send_now(op::identify, json{{"op", op::identify}, {"d", std::move(d)}}.dump(), now);
         ++stats.identifies;
         phase = Phase::identifying;
-        ready_deadline = now + config.ready_timeout;
+        ready_deadline = now + answer_timeout();
         show(ShardState::identifying, "identifying");
     }
 
     void send_resume(TimePoint now) {
-        json d = {{"token", config.token},
-                  {"session_id", session_id},
-                  {"seq", seq ? json(*seq) : json(nullptr)}};
+        // Always a number: Fluxer refuses a Resume whose seq is null.
+        json d = {{"token", config.token}, {"session_id", session_id}, {"seq", acknowledged_seq()}};
+        accepting = true;
+        count_attempt(now);
         send_now(op::resume, json{{"op", op::resume}, {"d", std::move(d)}}.dump(), now);
         ++stats.resumes;
         phase = Phase::resuming;
-        ready_deadline = now + config.ready_timeout;
-        show(ShardState::resuming, "resuming session at seq " + (seq ? std::to_string(*seq) : "-"));
+        ready_deadline = now + answer_timeout();
+        show(ShardState::resuming, "resuming session at seq " + std::to_string(acknowledged_seq()));
+    }
+
+    void count_attempt(TimePoint now) {
+        if (attempt_limiter) {
+            attempt_limiter->record(now);
+        }
+    }
+
+    // No READY or RESUMED came: on a server that answers nothing past its
+    // identify budget, that is the budget spent; say so and wait for a new window.
+    void on_unanswered(TimePoint now) {
+        bool resuming = phase == Phase::resuming;
+        std::string what = resuming ? "Resume" : "Identify";
+        milliseconds waited = answer_timeout();
+        if (profile.unanswered_identify_after && profile.identify_limit) {
+            milliseconds window_length = profile.identify_limit->per;
+            report(
+                errc::identify_rate_limited,
+                "no answer to " + what + " within " + format_ms(waited) + ": " + profile.name +
+                    " holds an Identify or Resume without a word once this address has used its " +
+                    std::to_string(profile.identify_limit->count) + " per " +
+                    format_ms(window_length) + "; trying again in " + format_ms(window_length));
+            close_and_reconnect(
+                {has_session(), window_length, "no answer to " + what + " (identify budget spent)"},
+                now);
+            return;
+        }
+        close_and_reconnect(
+            {has_session(), milliseconds{0},
+             std::string(resuming ? "no RESUMED" : "no READY") + " within " + format_ms(waited)},
+            now);
+    }
+
+    milliseconds answer_timeout() const {
+        milliseconds timeout = config.ready_timeout;
+        if (profile.unanswered_identify_after) {
+            timeout = std::min(timeout, *profile.unanswered_identify_after);
+        }
+        return timeout;
     }
 
     void flush_commands(TimePoint now) {
@@ -298,6 +371,32 @@ struct Session::Impl {
             }
         }
         holds_identify_slot = false;  // this connection's identify uses it
+        if (has_session() && profile.identify_limit_counts_resumes && !holds_resume_slot) {
+            // This server counts resumes against the identify budget too.
+            TimePoint slot = config.resume_slot ? config.resume_slot(now)
+                             : attempt_limiter  ? attempt_limiter->next_slot()
+                                                : now;
+            holds_resume_slot = true;
+            if (slot > now) {
+                phase = Phase::waiting;
+                reconnect_at = slot;
+                show(ShardState::reconnecting,
+                     "waiting " + format_ms(duration_cast<milliseconds>(slot - now)) +
+                         " for the identify budget (resumes count)");
+                return;
+            }
+        } else if (!has_session() && !config.identify_slot && attempt_limiter &&
+                   attempt_limiter->next_slot() > now) {
+            TimePoint slot = attempt_limiter->next_slot();
+            phase = Phase::waiting;
+            reconnect_at = slot;
+            show(ShardState::reconnecting, "waiting " +
+                                               format_ms(duration_cast<milliseconds>(slot - now)) +
+                                               " for the identify budget");
+            return;
+        }
+        holds_resume_slot = false;
+        was_ready = false;
         reconnect_at.reset();
         phase = Phase::connecting;
         ++stats.connects;
@@ -316,14 +415,21 @@ struct Session::Impl {
     // The socket is gone: wait (with backoff) and connect again.
     void wait_and_reconnect(Plan plan, TimePoint now) {
         stop_heartbeating();
-        if (ready_since && now - *ready_since >= config.backoff.stable_after) {
-            failures = 0;
+        if (was_ready && ready_since) {
+            // READY or RESUMED reset `failures`; a server that drops every
+            // session right after it still sees the delays grow.
+            bool short_lived = now - *ready_since < config.backoff.stable_after;
+            short_ready_streak = short_lived ? short_ready_streak + 1 : 0;
         }
         ready_since.reset();
+        was_ready = false;
         if (!plan.resume) {
             forget_session();
         }
-        milliseconds delay = std::max(plan.min_delay, config.backoff.delay(failures, random()));
+        unsigned attempt = failures + (short_ready_streak > 0 ? short_ready_streak - 1 : 0);
+        milliseconds delay =
+            plan.exact ? plan.min_delay
+                       : std::max(plan.min_delay, config.backoff.delay(attempt, random()));
         ++failures;
         phase = Phase::waiting;
         reconnect_at = now + delay;
@@ -437,7 +543,7 @@ struct Session::Impl {
         bool resumable = envelope.data == "true";
         milliseconds wait = invalid_session_wait();
         if (resumable && has_session()) {
-            close_and_reconnect({true, wait, "invalid session (resumable)"}, now);
+            close_and_reconnect({true, wait, "invalid session (resumable)", true}, now);
             return;
         }
         forget_session();
@@ -449,16 +555,56 @@ struct Session::Impl {
                  "invalid session; identifying again in " + format_ms(wait));
             return;
         }
-        close_and_reconnect({false, wait, "invalid session"}, now);
+        close_and_reconnect({false, wait, "invalid session", true}, now);
     }
 
     void handle_dispatch(const Envelope& envelope, std::string& message, TimePoint now) {
-        if (envelope.seq) {
-            if (seq && *envelope.seq <= *seq) {
-                ++stats.duplicates_dropped;  // a replayed event we already delivered
-                return;
+        bool is_ready = envelope.type == "READY";
+        bool is_resumed = envelope.type == "RESUMED";
+        if (is_ready) {
+            window.reset();  // a new session: its seqs start again
+            handled_seq = 0;
+            accepting = true;
+        } else if (!accepting) {
+            ++stats.stale_dropped;
+            if (!reported_stale) {
+                reported_stale = true;
+                report(errc::stale_dispatch,
+                       "dropped " + std::string(envelope.type) +
+                           " of the session the server invalidated; a new one is coming");
             }
-            seq = envelope.seq;
+            return;
+        }
+        if (envelope.seq) {
+            if (is_resumed) {
+                // Its seq is the server's at the resume (or the client's own):
+                // every event up to it was replayed or will never be. It ends
+                // the resume, and never moves the seq back.
+                if (std::uint64_t missed = window.advance_to(*envelope.seq)) {
+                    stats.seqs_missed += missed;
+                    report(errc::events_missed,
+                           std::to_string(missed) + " events up to seq " +
+                               std::to_string(*envelope.seq) +
+                               " were not replayed (the server keeps no replay of some events)");
+                }
+            } else if (is_ready) {
+                // READY opens the session: nothing comes before its seq.
+                window.reset(*envelope.seq);
+            } else {
+                std::uint64_t given_up = 0;
+                bool fresh = window.insert(*envelope.seq, given_up);
+                if (given_up != 0) {
+                    stats.seqs_missed += given_up;
+                    report(errc::events_missed,
+                           std::to_string(given_up) + " events below seq " +
+                               std::to_string(*envelope.seq - detail::SeqWindow::span) +
+                               " never arrived");
+                }
+                if (!fresh) {
+                    ++stats.duplicates_dropped;  // already delivered in this session
+                    return;
+                }
+            }
         }
         ++stats.dispatches;
         if (envelope.type == "READY") {
@@ -469,6 +615,7 @@ struct Session::Impl {
         RawEvent event;
         event.shard_id = config.shard ? config.shard->id : 0;
         event.seq = envelope.seq.value_or(0);
+        event.resume_seq = window.floor();
         event.name = std::string(envelope.type);
         event.data_offset = envelope.data.empty()
                                 ? 0
@@ -505,6 +652,8 @@ struct Session::Impl {
         phase = Phase::ready;
         ready_deadline.reset();
         ready_since = now;
+        was_ready = true;
+        failures = 0;  // a healthy connection: the next reconnect starts afresh
         show(ShardState::ready, std::move(detail));
         flush_commands(now);
     }
@@ -654,10 +803,7 @@ void Session::on_tick(TimePoint now) {
         return;
     }
     if (s.ready_deadline && now >= *s.ready_deadline) {
-        s.close_and_reconnect({s.has_session(), std::chrono::milliseconds{0},
-                               std::string(s.phase == Phase::resuming ? "no RESUMED" : "no READY") +
-                                   " within " + format_ms(s.config.ready_timeout)},
-                              now);
+        s.on_unanswered(now);
         return;
     }
     if (s.identify_at && now >= *s.identify_at) {
@@ -703,7 +849,9 @@ void Session::stop(TimePoint now, bool keep_resumable) {
     s.stop_heartbeating();
     s.phase = Phase::stopping;
     if (!keep_resumable) {
-        s.forget_session();
+        // Ended for good; what is still read is delivered, once each.
+        s.session_id.clear();
+        s.resume_url.clear();
     }
     s.show(ShardState::stopping, "stopping");
     s.actions.emplace_back(
@@ -779,7 +927,14 @@ std::optional<ResumableSession> Session::resumable() const {
     if (!s.has_session()) {
         return std::nullopt;
     }
-    return ResumableSession{s.session_id, s.seq.value_or(0), s.resume_url};
+    return ResumableSession{s.session_id, s.acknowledged_seq(), s.resume_url};
+}
+
+void Session::handled(std::string_view session_id, std::uint64_t resume_seq) {
+    Impl& s = *impl_;
+    if (session_id == s.session_id && !session_id.empty()) {
+        s.handled_seq = std::max(s.handled_seq, resume_seq);
+    }
 }
 
 std::optional<std::chrono::microseconds> Session::latency() const noexcept {

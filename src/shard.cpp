@@ -125,8 +125,11 @@ struct HandlerSide {
     ShardState state = ShardState::idle;
     std::optional<std::chrono::microseconds> latency;
     SessionStats stats;
-    std::optional<ResumableSession> resumable;  // seq: the last event handled
+    std::optional<ResumableSession> resumable;  // seq: what a resume may ask after
     std::uint64_t generation = 0;
+    // Bumped whenever `resumable->seq` moves, so the strand can tell the session
+    // (heartbeats acknowledge only handled events) with one load per message.
+    std::atomic<std::uint64_t> handled_version{0};
 
     static void drain(std::shared_ptr<HandlerSide> self);
     void wake_reader();
@@ -144,6 +147,7 @@ struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
     std::shared_ptr<ConnectionBase> connection;
     bool started = false;
     bool finished = false;
+    std::uint64_t handled_seen = 0;  // the handled_version last passed to the session
 
     // The handler side's members under their usual names.
     net::any_io_executor& handler_executor = side->handler_executor;
@@ -189,6 +193,7 @@ struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
     net::awaitable<void> run_timer();
     net::awaitable<void> wait_for_room();
     void update_snapshot();
+    void pass_handled();
 };
 
 namespace {
@@ -342,6 +347,7 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
                 break;
             }
             auto bytes = buffer.cdata();
+            shard.pass_handled();
             shard.session.on_message({static_cast<const std::uint8_t*>(bytes.data()), bytes.size()},
                                      self->ws.is_message_done(), Clock::now());
             buffer.consume(n);
@@ -460,6 +466,19 @@ void detail::ShardCore::pump() {
     deadline_timer.expires_at(deadline ? *deadline : TimePoint::max());
 }
 
+// Tells the session how far the handlers got, when that moved.
+void detail::ShardCore::pass_handled() {
+    std::uint64_t version = side->handled_version.load(std::memory_order_acquire);
+    if (version == handled_seen) {
+        return;
+    }
+    handled_seen = version;
+    std::lock_guard lock(snapshot_mutex);
+    if (resumable) {
+        session.handled(resumable->session_id, resumable->seq);
+    }
+}
+
 void detail::ShardCore::update_snapshot() {
     std::lock_guard lock(snapshot_mutex);
     latency = session.latency();
@@ -490,6 +509,7 @@ net::awaitable<void> detail::ShardCore::run_timer() {
             break;
         }
         if (!ec || Clock::now() >= deadline_timer.expiry()) {
+            pass_handled();
             session.on_tick(Clock::now());
             pump();
         }
@@ -585,8 +605,10 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
                 if constexpr (std::is_same_v<I, EventItem>) {
                     {
                         std::lock_guard lock(h.snapshot_mutex);
-                        if (it.generation == h.generation && h.resumable && it.event.seq != 0) {
-                            h.resumable->seq = it.event.seq;
+                        if (it.generation == h.generation && h.resumable &&
+                            it.event.resume_seq > h.resumable->seq) {
+                            h.resumable->seq = it.event.resume_seq;
+                            h.handled_version.fetch_add(1, std::memory_order_release);
                         }
                     }
                     std::lock_guard lock(h.queue_mutex);
@@ -634,8 +656,11 @@ void HandlerSide::persist() {
 }
 
 namespace {
-// A stored session becomes the one to resume, unless the owner gave one.
+// A stored session becomes the one to resume, unless the owner gave one; and
+// heartbeats acknowledge what the handlers finished, so a restart from the
+// store loses nothing.
 ShardConfig with_stored_session(ShardConfig config) {
+    config.session.acknowledge = Acknowledge::handled;
     if (config.session_store && !config.session.resume) {
         ShardId shard = config.session.shard.value_or(ShardId{});
         try {

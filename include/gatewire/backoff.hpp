@@ -12,7 +12,10 @@ namespace gatewire {
 struct GATEWIRE_API Backoff {
     std::chrono::milliseconds initial{1000};  ///< the delay after the second failure in a row
     std::chrono::milliseconds max{60000};
-    /// A connection that stayed ready this long resets the failure count.
+    /// READY or RESUMED resets the failure count. Connections in a row that
+    /// were ready for less than this count as failures all the same (after
+    /// the first), so a server that drops every session right after READY
+    /// sees no storm.
     std::chrono::milliseconds stable_after{30000};
 
     /// The delay before attempt `failures` (0: the first after a healthy

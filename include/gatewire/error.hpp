@@ -25,6 +25,10 @@ enum class errc {
     store_unavailable,         ///< a shared identify queue or session store did not answer
     http_status,               ///< an HTTP request was answered with an error status
     invalid_response,          ///< an HTTP answer was not the JSON expected
+    identify_rate_limited,     ///< Identify or Resume went unanswered: the budget is spent
+    events_missed,             ///< seqs of the session never arrived (not replayed by the server)
+    stale_dispatch,            ///< a dispatch of a session already given up was dropped
+    decode_warning,            ///< a field was unreadable and left empty; the event went on
 };
 
 GATEWIRE_API const std::error_category& gateway_category() noexcept;

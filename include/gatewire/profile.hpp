@@ -46,6 +46,15 @@ struct GATEWIRE_API Profile {
     /// Identifies allowed per window from one address (Fluxer: 300 per 60 s
     /// per IP); Discord counts buckets and a daily budget instead.
     std::optional<RateLimit> identify_limit;
+    /// Resumes count against `identify_limit` as well (Fluxer).
+    bool identify_limit_counts_resumes = false;
+    /// Past its identify budget the server holds an Identify or Resume without
+    /// an answer (Fluxer): no READY or RESUMED within this long is taken as the
+    /// budget being spent, and the next try waits for a new window.
+    std::optional<std::chrono::milliseconds> unanswered_identify_after{};
+    /// Member requests (op 8) the server works on at once; more are queued
+    /// here, since the server would drop them (Fluxer: one). Empty: no limit.
+    std::optional<std::size_t> member_request_concurrency{};
 
     bool offers(Compression c) const noexcept;
     bool accepts_command(int opcode) const noexcept;

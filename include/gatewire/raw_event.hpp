@@ -12,6 +12,9 @@ namespace gatewire {
 struct RawEvent {
     std::uint32_t shard_id = 0;
     std::uint64_t seq = 0;
+    /// What a resume may ask after once this event is handled: every event of
+    /// the session up to it has been delivered (see docs/concepts.md).
+    std::uint64_t resume_seq = 0;
     std::string name;     ///< `t`, e.g. "MESSAGE_CREATE"
     std::string message;  ///< the whole envelope text
     std::size_t data_offset = 0;

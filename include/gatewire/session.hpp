@@ -37,6 +37,17 @@ struct ShardId {
     std::uint32_t count = 1;
 };
 
+/// Which seq heartbeats and resumes carry. A heartbeat's seq acknowledges
+/// events: a server may drop them from its replay buffer (Fluxer does), so
+/// the session acknowledges only what a resume could still ask for.
+enum class Acknowledge {
+    /// Events delivered to the owner (poll() gave them out).
+    delivered,
+    /// Events the owner reported handled through Session::handled(): a process
+    /// that restarts from its session store loses nothing. Shards use this.
+    handled,
+};
+
 struct SessionConfig {
     const Profile* profile = &profiles::discord();
     std::string token;                       ///< never logged, never printed
@@ -51,10 +62,14 @@ struct SessionConfig {
     std::chrono::milliseconds hello_timeout{20000};
     std::chrono::milliseconds ready_timeout{60000};
     std::optional<ResumableSession> resume;  ///< a saved session to resume first
-    std::function<double()> random;          ///< [0, 1); default: a seeded engine
+    Acknowledge acknowledge = Acknowledge::delivered;
+    std::function<double()> random;  ///< [0, 1); default: a seeded engine
     /// Reserves the time this shard may identify a new session at (see
     /// IdentifyScheduler); the session connects no earlier. Empty: at once.
     std::function<TimePoint(TimePoint now)> identify_slot;
+    /// On a profile whose identify budget counts resumes too (Fluxer), reserves
+    /// the time a resume may go out at. Empty: the session keeps the budget itself.
+    std::function<TimePoint(TimePoint now)> resume_slot;
 };
 
 namespace action {
@@ -101,6 +116,11 @@ struct SessionStats {
     std::uint64_t heartbeats = 0;
     std::uint64_t dispatches = 0;
     std::uint64_t duplicates_dropped = 0;
+    /// Seqs of the session that never arrived and were given up on (not
+    /// replayed by the server, or too far behind the newest).
+    std::uint64_t seqs_missed = 0;
+    /// Dispatches read while the session had none (after op 9, before READY).
+    std::uint64_t stale_dropped = 0;
 };
 
 class GATEWIRE_API Session {
@@ -123,6 +143,9 @@ class GATEWIRE_API Session {
     void stop(TimePoint now, bool keep_resumable = false);
     /// While the owner cannot read (its event queue is full), missing ACKs prove nothing.
     void set_reading_paused(bool paused, TimePoint now);
+    /// With Acknowledge::handled: every event of session `session_id` up to
+    /// `resume_seq` (RawEvent::resume_seq) has been handled.
+    void handled(std::string_view session_id, std::uint64_t resume_seq);
     /// Queue a command (op and `d` as JSON); sent when ready and the rate limits allow.
     std::error_code send_command(int op, std::string_view data_json, TimePoint now);
 
