@@ -105,8 +105,7 @@ int main(int argc, char** argv) {
                 if (!profile) {
                     throw std::runtime_error("unknown profile");
                 }
-                config.profile = profile;
-                config.request_heartbeats = profile->name == "fluxer";
+                config.profile = profile;  // and with it the profile's server behaviour
             } else if (arg == "--port") {
                 config.port = static_cast<std::uint16_t>(std::stoi(value()));
             } else if (arg == "--token") {

@@ -3,6 +3,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <deque>
 #include <list>
 #include <map>
@@ -147,8 +148,30 @@ struct SimSession {
     std::uint32_t shard_id = 0;
     std::uint32_t shard_count = 1;
     std::uint64_t seq = 0;
+    std::uint64_t ack_seq = 0;  // the last seq a heartbeat acknowledged
     std::deque<std::pair<std::uint64_t, std::string>> replay;
+    std::size_t replay_bytes = 0;
     std::weak_ptr<Connection> connection;
+
+    void drop_replay_front() {
+        replay_bytes -= replay.front().second.size();
+        replay.pop_front();
+    }
+    // Keeps an event for a resume, as far as the server's rules allow.
+    void keep(const ServerBehaviour& b, std::size_t capacity, const std::string& type,
+              std::uint64_t event_seq, std::string text) {
+        if (std::find(b.not_replayed.begin(), b.not_replayed.end(), type) != b.not_replayed.end() ||
+            (b.replay_max_event_bytes != 0 && text.size() > b.replay_max_event_bytes)) {
+            return;
+        }
+        replay_bytes += text.size();
+        replay.emplace_back(event_seq, std::move(text));
+        while (!replay.empty() &&
+               (replay.size() > capacity ||
+                (b.replay_max_bytes != 0 && replay_bytes > b.replay_max_bytes))) {
+            drop_replay_front();
+        }
+    }
 };
 
 // What the writer sends next.
@@ -165,6 +188,12 @@ struct Outgoing {
 // Impl alive, so destroying it (and the io_context) ends everything.
 struct Simulator::Impl {
     SimConfig config;
+    ServerBehaviour behaviour;
+    double heartbeat_timeout_factor = 1.5;
+    bool request_heartbeats = false;
+    // The identify budget's fixed window (Fluxer counts per minute since the epoch).
+    std::int64_t budget_window = -1;
+    std::size_t budget_used = 0;
     net::io_context io;
     tcp::acceptor acceptor{io};
     std::thread thread;
@@ -181,7 +210,12 @@ struct Simulator::Impl {
     mutable std::mutex stats_mutex;
     SimStats stats;
 
-    explicit Impl(SimConfig c) : config(std::move(c)) {
+    explicit Impl(SimConfig c)
+        : config(std::move(c)),
+          behaviour(config.behaviour.value_or(ServerBehaviour::for_profile(*config.profile))) {
+        heartbeat_timeout_factor =
+            config.heartbeat_timeout_factor.value_or(behaviour.heartbeat_timeout_factor);
+        request_heartbeats = config.request_heartbeats.value_or(behaviour.request_heartbeats);
         if (config.command_limit == 0) {
             config.command_limit = config.profile->command_limit.count;
         }
@@ -226,8 +260,29 @@ struct Simulator::Impl {
         f(stats);
     }
 
+    // Whether one more Identify or Resume fits the budget; past it the server
+    // answers neither (Fluxer holds them without a word).
+    bool within_identify_budget() {
+        if (!behaviour.identify_budget) {
+            return true;
+        }
+        auto since = std::chrono::duration_cast<std::chrono::milliseconds>(
+            SteadyClock::now().time_since_epoch());
+        std::int64_t window = since.count() / behaviour.identify_budget->per.count();
+        if (window != budget_window) {
+            budget_window = window;
+            budget_used = 0;
+        }
+        if (budget_used >= behaviour.identify_budget->count) {
+            with_stats([](SimStats& st) { ++st.unanswered; });
+            return false;
+        }
+        ++budget_used;
+        return true;
+    }
+
     std::string new_session_id() {
-        static constexpr char hex[] = "0123456789abcdef";
+        const char* hex = behaviour.upper_case_session_id ? "0123456789ABCDEF" : "0123456789abcdef";
         std::string id(32, '0');
         for (char& c : id) {
             c = hex[engine() % 16];
@@ -280,6 +335,14 @@ struct Connection : std::enable_shared_from_this<Connection> {
     bool draining = false;  // op 7 sent: new events wait in the replay buffer
     std::shared_ptr<SimSession> session;
     std::deque<SteadyClock::time_point> received;
+    std::deque<SteadyClock::time_point> presence_times;
+    bool swap_next = false;           // hold the next message back until the one after
+    std::optional<std::string> held;  // that message, not yet compressed
+    // A resume whose replay waits for the first live event to overtake it.
+    std::vector<std::string> pending_replay;
+    bool replay_pending = false;
+    std::size_t member_requests_running = 0;
+    std::optional<json> member_request_waiting;
 
     Connection(Simulator::Impl& s, tcp::socket socket)
         : sim(s), ws(std::move(socket)), stall_timer(s.io), watchdog(s.io) {}
@@ -287,6 +350,32 @@ struct Connection : std::enable_shared_from_this<Connection> {
     bool ready() const { return session != nullptr && !closing && !ended && !draining; }
 
     void send_text(const std::string& text, bool count_as_compressed = true) {
+        if (swap_next) {
+            swap_next = false;
+            held = text;  // leaves after the next one, as Spacebar's async zstd can
+            return;
+        }
+        send_now(text, count_as_compressed);
+        if (held) {
+            std::string late = std::move(*held);
+            held.reset();
+            send_now(late, count_as_compressed);
+        }
+    }
+
+    // Sends what the resume held back: the replay, then RESUMED.
+    void flush_replay() {
+        if (!replay_pending) {
+            return;
+        }
+        replay_pending = false;
+        for (const std::string& text : pending_replay) {
+            send_text(text);
+        }
+        pending_replay.clear();
+    }
+
+    void send_now(const std::string& text, bool count_as_compressed) {
         Outgoing out;
         std::string bytes = count_as_compressed && compressor ? compressor->compress(text) : text;
         out.binary = compression != Compression::none;
@@ -389,9 +478,11 @@ struct Connection : std::enable_shared_from_this<Connection> {
 
     static net::awaitable<void> run_watchdog(std::shared_ptr<Connection> self) {
         auto interval = self->sim.config.heartbeat_interval;
-        auto step = std::max<std::chrono::milliseconds>(5ms, interval / 8);
+        // Fluxer checks every third of the interval.
+        auto step = std::max<std::chrono::milliseconds>(
+            5ms, self->sim.request_heartbeats ? interval / 3 : interval / 8);
         auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-            interval * self->sim.config.heartbeat_timeout_factor);
+            interval * self->sim.heartbeat_timeout_factor);
         while (!self->ended && !self->closing) {
             beast::error_code ec;
             self->watchdog.expires_after(step);
@@ -410,9 +501,10 @@ struct Connection : std::enable_shared_from_this<Connection> {
                 self->close(4009);
                 break;
             }
-            if (self->sim.config.request_heartbeats && !self->heartbeat_requested &&
-                quiet > interval * 9 / 10) {
+            if (self->sim.request_heartbeats && quiet > interval * 9 / 10) {
+                // Asked again at every check until a heartbeat comes.
                 self->heartbeat_requested = true;
+                self->sim.with_stats([](SimStats& st) { ++st.heartbeat_requests; });
                 self->send_payload(1, "null");
             }
         }
@@ -544,6 +636,43 @@ struct Connection : std::enable_shared_from_this<Connection> {
         beast::get_lowest_layer(ws).socket().shutdown(tcp::socket::shutdown_send, ec);
     }
 
+    bool over_presence_limit() {
+        if (!sim.behaviour.presence_limit) {
+            return false;
+        }
+        auto now = SteadyClock::now();
+        while (!presence_times.empty() &&
+               presence_times.front() + sim.behaviour.presence_limit->per <= now) {
+            presence_times.pop_front();
+        }
+        if (presence_times.size() >= sim.behaviour.presence_limit->count) {
+            return true;
+        }
+        presence_times.push_back(now);
+        return false;
+    }
+
+    // A heartbeat's seq acknowledges events: the replay keeps only what is
+    // after it. False when the connection is being closed for it.
+    bool acknowledge(const json& d) {
+        if (!sim.behaviour.heartbeat_acknowledges || !session || !d.is_number_unsigned()) {
+            return true;
+        }
+        auto acked = d.get<std::uint64_t>();
+        if (acked < session->ack_seq) {
+            if (sim.behaviour.heartbeat_below_ack_closes) {
+                close(4007);
+                return false;
+            }
+            return true;
+        }
+        session->ack_seq = std::min(acked, session->seq);
+        while (!session->replay.empty() && session->replay.front().first <= session->ack_seq) {
+            session->drop_replay_front();
+        }
+        return true;
+    }
+
     bool over_rate_limit() {
         auto now = SteadyClock::now();
         received.push_back(now);
@@ -556,7 +685,10 @@ struct Connection : std::enable_shared_from_this<Connection> {
 
     void handle(const std::string& text) {
         const Profile& profile = *sim.config.profile;
-        if (text.size() > profile.max_command_bytes) {
+        std::size_t max_payload = sim.behaviour.max_payload_bytes != 0
+                                      ? sim.behaviour.max_payload_bytes
+                                      : profile.max_command_bytes;
+        if (text.size() > max_payload) {
             close(4002);
             return;
         }
@@ -575,7 +707,15 @@ struct Connection : std::enable_shared_from_this<Connection> {
             case 1:
                 last_heartbeat = SteadyClock::now();
                 heartbeat_requested = false;
-                sim.with_stats([](SimStats& st) { ++st.heartbeats; });
+                if (!acknowledge(d)) {
+                    return;
+                }
+                sim.with_stats([&](SimStats& st) {
+                    ++st.heartbeats;
+                    if (d.is_number_unsigned()) {
+                        st.last_heartbeat_seq = d.get<std::uint64_t>();
+                    }
+                });
                 if (!withhold_acks) {
                     send_payload(11, "null");
                 }
@@ -587,6 +727,11 @@ struct Connection : std::enable_shared_from_this<Connection> {
                 resume(d);
                 return;
             case 3:
+                if (session && over_presence_limit()) {
+                    sim.with_stats([](SimStats& st) { ++st.dropped_presences; });
+                    return;  // Fluxer drops it without a word
+                }
+                [[fallthrough]];
             case 4:
             case 8:
             case 14:
@@ -610,10 +755,12 @@ struct Connection : std::enable_shared_from_this<Connection> {
     }
 
     // A dispatch for this session alone (a reply to one of its commands).
-    void send_own_dispatch(const std::string& type, const std::string& data) {
+    void send_own_dispatch(const std::string& type, const std::string& data, bool keep = true) {
         std::uint64_t seq = ++session->seq;
         std::string text = envelope(0, data, seq, type);
-        session->replay.emplace_back(seq, text);
+        if (keep) {
+            session->keep(sim.behaviour, sim.config.replay_capacity, type, seq, text);
+        }
         send_text(text);
         sim.with_stats([](SimStats& st) { ++st.dispatched; });
     }
@@ -623,7 +770,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
     void answer_command(int op, const json& d) {
         switch (op) {
             case 8:
-                answer_member_request(d);
+                take_member_request(d);
                 break;
             case 14:  // a lazy request: the first page of each subscribed guild's member list
                 if (d.is_object() && d.contains("subscriptions") &&
@@ -682,6 +829,38 @@ struct Connection : std::enable_shared_from_this<Connection> {
             default:
                 break;
         }
+    }
+
+    // Op 8 as the server schedules it: a few at once, one more waiting (a
+    // newer one replaces it), the rest dropped without a reply.
+    void take_member_request(const json& d) {
+        const ServerBehaviour& b = sim.behaviour;
+        if (b.member_requests_at_once != 0 &&
+            member_requests_running >= b.member_requests_at_once) {
+            if (member_request_waiting) {
+                sim.with_stats([](SimStats& st) { ++st.dropped_member_requests; });
+            }
+            member_request_waiting = d;
+            return;
+        }
+        if (b.member_request_time.count() == 0) {
+            answer_member_request(d);
+            return;
+        }
+        ++member_requests_running;
+        auto timer = std::make_shared<net::steady_timer>(sim.io, b.member_request_time);
+        timer->async_wait([self = shared_from_this(), timer, d](beast::error_code) {
+            --self->member_requests_running;
+            if (self->ended || self->closing || !self->session) {
+                return;
+            }
+            self->answer_member_request(d);
+            if (self->member_request_waiting) {
+                json next = std::move(*self->member_request_waiting);
+                self->member_request_waiting.reset();
+                self->take_member_request(next);
+            }
+        });
     }
 
     // Op 8: the guild's roster (members_per_guild members named member-0, …)
@@ -768,6 +947,9 @@ struct Connection : std::enable_shared_from_this<Connection> {
             shown["token"] = "<token>";
         }
         sim.with_stats([&](SimStats& st) { st.last_identify = shown.dump(); });
+        if (!sim.within_identify_budget()) {
+            return;  // held without an answer
+        }
         if (!token_ok(d)) {
             close(4004);
             return;
@@ -823,6 +1005,11 @@ struct Connection : std::enable_shared_from_this<Connection> {
         for (std::size_t i = 0; i < sim.config.guilds; ++i) {
             guilds.push_back({{"id", sim.snowflake()}, {"unavailable", true}});
         }
+        // Fluxer's bot READY lists no guilds; stubs follow as GUILD_CREATEs.
+        json stubs = json::array();
+        if (sim.behaviour.guild_stubs_after_ready) {
+            stubs = std::exchange(guilds, json::array());
+        }
         json user = {{"id", "1103289870211317770"}, {"username", "simbot"},   {"bot", true},
                      {"discriminator", "0"},        {"global_name", nullptr}, {"avatar", nullptr}};
         json ready = {{"session_id", created->id}, {"user", user}, {"guilds", guilds}};
@@ -842,20 +1029,47 @@ struct Connection : std::enable_shared_from_this<Connection> {
             ready["country_code"] = "US";
         }
         send_payload(0, ready.dump(), ++created->seq, "READY");
+        for (const auto& stub : stubs) {
+            send_own_dispatch("GUILD_CREATE", stub.dump(), false);  // never replayed
+        }
         sim.refresh_ready_count();
     }
 
     void resume(const json& d) {
+        const ServerBehaviour& b = sim.behaviour;
+        sim.with_stats([](SimStats& st) { ++st.resume_requests; });
+        if (session) {
+            close(4005);
+            return;
+        }
+        if (!sim.within_identify_budget()) {
+            return;  // held without an answer
+        }
         std::string id = d.is_object() && d.contains("session_id") && d["session_id"].is_string()
                              ? d["session_id"].get<std::string>()
                              : "";
         auto found = sim.sessions.find(id);
-        if (!token_ok(d) || found == sim.sessions.end()) {
+        if (found == sim.sessions.end() || (!token_ok(d) && b.wrong_token_resume_close == 0)) {
             sim.with_stats([](SimStats& st) { ++st.failed_resumes; });
             send_payload(9, "false");  // the client identifies anew
             return;
         }
+        if (!token_ok(d)) {
+            sim.with_stats([](SimStats& st) { ++st.failed_resumes; });
+            close(b.wrong_token_resume_close);
+            return;
+        }
         auto resumed = found->second;
+        if (!d.contains("seq") || !d["seq"].is_number_unsigned()) {
+            close(4002);  // Fluxer wants an integer seq
+            return;
+        }
+        std::uint64_t after = d["seq"].get<std::uint64_t>();
+        if (after > resumed->seq || (b.resume_below_ack_closes && after < resumed->ack_seq)) {
+            sim.with_stats([](SimStats& st) { ++st.failed_resumes; });
+            close(4007);  // the buffer no longer holds what it asks for
+            return;
+        }
         if (auto old = resumed->connection.lock(); old && old.get() != this) {
             old->session.reset();
             old->send_payload(7, "null");
@@ -863,16 +1077,36 @@ struct Connection : std::enable_shared_from_this<Connection> {
         }
         resumed->connection = weak_from_this();
         session = resumed;
-        std::uint64_t after =
-            d.contains("seq") && d["seq"].is_number_unsigned() ? d["seq"].get<std::uint64_t>() : 0;
-        std::uint64_t replayed = 0;
+        std::vector<std::string> replay;
         for (const auto& [seq, text] : resumed->replay) {
             if (seq > after) {
-                send_text(text);
-                ++replayed;
+                replay.push_back(text);
             }
         }
-        send_payload(0, "{}", std::nullopt, "RESUMED");
+        std::uint64_t replayed = replay.size();
+        std::optional<std::uint64_t> resumed_seq;
+        if (b.resumed_seq == ServerBehaviour::ResumedSeq::client) {
+            resumed_seq = after;
+        } else if (b.resumed_seq == ServerBehaviour::ResumedSeq::current) {
+            resumed_seq = resumed->seq;
+        }
+        replay.push_back(
+            envelope(0, b.resumed_seq == ServerBehaviour::ResumedSeq::client ? "null" : "{}",
+                     resumed_seq, "RESUMED"));
+        pending_replay = std::move(replay);
+        replay_pending = true;
+        if (b.live_before_replay) {
+            // The socket is the session's now: the next live event goes first,
+            // and the replay follows it (or a moment later if none comes).
+            auto timer = std::make_shared<net::steady_timer>(sim.io, 200ms);
+            timer->async_wait([self = shared_from_this(), timer](beast::error_code) {
+                if (!self->ended) {
+                    self->flush_replay();
+                }
+            });
+        } else {
+            flush_replay();
+        }
         sim.with_stats([&](SimStats& st) {
             ++st.resumes;
             st.replayed += replayed;
@@ -933,12 +1167,10 @@ void Simulator::Impl::do_dispatch(const std::string& type, const std::string& da
         }
         std::uint64_t seq = ++session->seq;
         std::string text = envelope(0, data, seq, type);
-        session->replay.emplace_back(seq, text);
-        while (session->replay.size() > config.replay_capacity) {
-            session->replay.pop_front();
-        }
+        session->keep(behaviour, config.replay_capacity, type, seq, text);
         if (auto c = session->connection.lock(); c && c->ready()) {
             c->send_text(text);
+            c->flush_replay();  // a resume's replay leaves behind the first live event
         }
         with_stats([](SimStats& st) { ++st.dispatched; });
     }
@@ -1000,6 +1232,9 @@ void Simulator::Impl::do_fault(const Fault& fault) {
                 break;
             case Fault::Kind::garbage:
                 c->send_text("this is not json");
+                break;
+            case Fault::Kind::swap_next:
+                c->swap_next = true;
                 break;
         }
     }
@@ -1175,6 +1410,8 @@ net::awaitable<void> Simulator::Impl::play(std::vector<std::string> lines,
                       std::chrono::milliseconds(step.value("ms", 1000))});
         } else if (directive == "split_next") {
             do_fault({Fault::Kind::split_next, 0, true, step.value<std::size_t>("parts", 2)});
+        } else if (directive == "swap_next") {
+            do_fault({Fault::Kind::swap_next});
         } else if (directive == "corrupt_next") {
             do_fault({Fault::Kind::corrupt_next});
         } else if (directive == "heartbeat_request") {

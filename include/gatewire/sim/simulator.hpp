@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,64 @@
 
 namespace gatewire::sim {
 
+/// Where real servers differ from each other, as data: what each one does
+/// that a client must cope with. docs/conformance.md cites the server code
+/// behind every value.
+struct ServerBehaviour {
+    /// The `s` of RESUMED.
+    enum class ResumedSeq {
+        none,     ///< null
+        client,   ///< the seq the client resumed from (older Fluxer)
+        current,  ///< the server's seq after the replay (Fluxer)
+    };
+    ResumedSeq resumed_seq = ResumedSeq::none;
+    /// A resumed session switches to the new socket before its replay goes
+    /// out, so the next live event overtakes the replay (Fluxer).
+    bool live_before_replay = false;
+    /// Events never kept for replay (Fluxer: GUILD_MEMBERS_CHUNK).
+    std::vector<std::string> not_replayed{};
+    std::size_t replay_max_event_bytes = 0;  ///< larger events are not kept (0: any)
+    std::size_t replay_max_bytes = 0;        ///< the replay buffer's bytes (0: any)
+    /// A heartbeat's seq drops replay entries up to it (Fluxer).
+    bool heartbeat_acknowledges = false;
+    /// Close 4007 when a Resume asks for a seq below the last acknowledged one.
+    bool resume_below_ack_closes = false;
+    /// Close 4007 when a heartbeat's seq is below the last one (older Fluxer).
+    bool heartbeat_below_ack_closes = false;
+    /// How a Resume with the wrong token is answered: a close code, or 0 for op 9.
+    std::uint16_t wrong_token_resume_close = 0;
+    /// Member requests worked on at once; 0: any. Past it, one more waits
+    /// (a newer one replaces it) and the rest are dropped without a reply.
+    std::size_t member_requests_at_once = 0;
+    /// How long the server works on one member request.
+    std::chrono::milliseconds member_request_time{0};
+    /// Identifies and resumes per address in fixed windows; past it neither
+    /// gets any answer (Fluxer: 300 a minute).
+    std::optional<RateLimit> identify_budget{};
+    /// Close 4009 after interval × this without a heartbeat.
+    double heartbeat_timeout_factor = 1.5;
+    /// Ask for a heartbeat (op 1) after interval × 0.9 without one, and again
+    /// at every check (interval / 3) while waiting.
+    bool request_heartbeats = false;
+    /// A bot's READY has `guilds: []`; unavailable GUILD_CREATE stubs follow.
+    bool guild_stubs_after_ready = false;
+    bool upper_case_session_id = false;
+    /// A client payload larger than this closes 4002 (0: the profile's cap).
+    std::size_t max_payload_bytes = 0;
+    /// Presence updates (op 3) beyond this are dropped without a word.
+    std::optional<RateLimit> presence_limit{};
+
+    /// Discord as documented (../shared/reference).
+    static ServerBehaviour discord();
+    /// Fluxer's gateway as production runs it.
+    static ServerBehaviour fluxer();
+    /// Fluxer's gateway before its 2026 rework (RESUMED at the client's seq,
+    /// 4007 on a heartbeat below the last one).
+    static ServerBehaviour fluxer_legacy();
+    /// The one for a profile: discord() or fluxer().
+    static ServerBehaviour for_profile(const Profile& profile);
+};
+
 struct SimConfig {
     const Profile* profile = &profiles::discord();
     std::string address = "127.0.0.1";
@@ -23,9 +82,10 @@ struct SimConfig {
     std::string token = "sim-token";  ///< the only token accepted; empty: any
     std::chrono::milliseconds heartbeat_interval{41250};
     /// Close 4009 when the client sent no heartbeat for interval × this.
-    double heartbeat_timeout_factor = 1.5;
-    /// Fluxer asks for a heartbeat (op 1) after interval × 0.9 without one.
-    bool request_heartbeats = false;
+    /// Empty: the behaviour's (Discord 1.5, Fluxer 45 s / 41.25 s).
+    std::optional<double> heartbeat_timeout_factor{};
+    /// Ask for a heartbeat (op 1) after interval × 0.9 without one. Empty: the behaviour's.
+    std::optional<bool> request_heartbeats{};
     std::size_t replay_capacity = 4096;
     std::size_t guilds = 3;  ///< unavailable guild stubs in READY
     /// Commands per window before close 4008 (default: the profile's limit).
@@ -45,6 +105,8 @@ struct SimConfig {
     std::uint32_t min_shards = 1;
     /// A bucket's next Identify sooner than this gets op 9 (0: any time).
     std::chrono::milliseconds identify_spacing{0};
+    /// Empty: ServerBehaviour::for_profile(*profile).
+    std::optional<ServerBehaviour> behaviour{};
     std::uint32_t session_start_total = 1000;
     std::uint32_t session_start_remaining = 1000;  ///< counted down by each Identify
     std::chrono::milliseconds session_start_reset_after{std::chrono::hours(24)};
@@ -65,6 +127,7 @@ struct Fault {
         unknown_opcode,          ///< a payload with opcode `code`
         garbage,                 ///< a message that is not JSON (sent through the compressor)
         withhold_member_chunks,  ///< answer member requests with their first chunk only (flag)
+        swap_next,  ///< the next two messages leave in swapped order (Spacebar's zstd-stream)
     };
     Kind kind;
     std::uint16_t code = 0;
@@ -89,9 +152,15 @@ struct SimStats {
     std::uint64_t heartbeats = 0;
     std::uint64_t dispatched = 0;  ///< events created (each has a seq)
     std::uint64_t replayed = 0;
-    std::uint64_t commands = 0;              ///< ops other than 1, 2, 6
-    std::uint64_t ready_sessions = 0;        ///< open connections with a live session
-    std::uint64_t rejected_identifies = 0;   ///< too soon for their bucket: op 9
+    std::uint64_t commands = 0;             ///< ops other than 1, 2, 6
+    std::uint64_t ready_sessions = 0;       ///< open connections with a live session
+    std::uint64_t rejected_identifies = 0;  ///< too soon for their bucket: op 9
+    std::uint64_t resume_requests = 0;      ///< Resumes received, answered or not
+    std::uint64_t unanswered = 0;           ///< Identifies and Resumes held past the budget
+    std::uint64_t dropped_member_requests = 0;
+    std::uint64_t dropped_presences = 0;
+    std::uint64_t heartbeat_requests = 0;    ///< op 1 sent by the server
+    std::uint64_t last_heartbeat_seq = 0;    ///< the seq of the last heartbeat received
     std::vector<std::string> http_requests;  ///< targets of plain HTTP requests
     std::vector<std::uint16_t> client_close_codes;
     std::vector<std::uint16_t> server_close_codes;
