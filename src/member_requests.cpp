@@ -1,7 +1,9 @@
 #include "gatewire/member_requests.hpp"
 
+#include <deque>
 #include <map>
 #include <mutex>
+#include <vector>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -17,9 +19,13 @@ struct MemberRequests::State {
     struct Pending {
         Done done;
         std::shared_ptr<net::steady_timer> deadline;
+        bool sent = false;  // in flight at the server, not waiting here
     };
 
-    explicit State(net::any_io_executor io, Shard& s) : timers(net::make_strand(io)), shard(s) {}
+    explicit State(net::any_io_executor io, Shard& s)
+        : timers(net::make_strand(io)),
+          shard(s),
+          at_once(s.profile().member_request_concurrency.value_or(0)) {}
 
     net::strand<net::any_io_executor> timers;  // deadlines are set and cancelled only here
     Shard& shard;
@@ -27,6 +33,11 @@ struct MemberRequests::State {
     MemberChunkAssembler assembler;
     std::map<std::string, Pending> pending;
     std::uint64_t next_nonce = 1;
+    // A server that works on only `at_once` requests drops the others, so the
+    // rest wait here, in order, until one in flight completes.
+    std::size_t at_once;  // 0: no limit
+    std::size_t in_flight = 0;
+    std::deque<commands::RequestGuildMembers> waiting;
 
     // Takes the request's callback out (under the lock) and stops its deadline.
     Done finish(const std::string& nonce) {
@@ -36,8 +47,52 @@ struct MemberRequests::State {
         }
         Pending p = std::move(it->second);
         pending.erase(it);
+        if (p.sent) {
+            --in_flight;
+        } else {
+            std::erase_if(waiting, [&](const auto& r) { return r.nonce == nonce; });
+        }
         net::post(timers, [timer = p.deadline] { timer->cancel(); });
         return std::move(p.done);
+    }
+
+    // The requests that may go out now (under the lock), marked in flight.
+    std::vector<commands::RequestGuildMembers> take_sendable() {
+        std::vector<commands::RequestGuildMembers> out;
+        while (!waiting.empty() && (at_once == 0 || in_flight < at_once)) {
+            out.push_back(std::move(waiting.front()));
+            waiting.pop_front();
+            pending[out.back().nonce].sent = true;
+            ++in_flight;
+        }
+        return out;
+    }
+
+    // Sends what may go now; a request the shard refuses ends with the error.
+    void send_ready() {
+        for (;;) {
+            std::vector<commands::RequestGuildMembers> sendable;
+            {
+                std::lock_guard lock(mutex);
+                sendable = take_sendable();
+            }
+            if (sendable.empty()) {
+                return;
+            }
+            for (const auto& request : sendable) {
+                if (std::error_code error = shard.send(request)) {
+                    Done failed;
+                    {
+                        std::lock_guard lock(mutex);
+                        assembler.take(request.nonce);
+                        failed = finish(request.nonce);
+                    }
+                    if (failed) {
+                        failed(error, {});
+                    }
+                }
+            }
+        }
     }
 
     // The deadline passed: the request ends with what arrived.
@@ -52,6 +107,7 @@ struct MemberRequests::State {
         if (expired) {
             expired(errc::request_timed_out, std::move(partial));
         }
+        send_ready();
     }
 };
 
@@ -75,6 +131,7 @@ MemberRequests::MemberRequests(net::any_io_executor io, Dispatcher& dispatcher, 
             if (done) {
                 done({}, std::move(*result));
             }
+            state->send_ready();
         });
 }
 
@@ -98,35 +155,27 @@ void MemberRequests::request(commands::RequestGuildMembers request,
                              std::chrono::milliseconds timeout, Done done) {
     State& s = *state_;
     {
-        std::lock_guard lock(s.mutex);
+        std::unique_lock lock(s.mutex);
         if (request.nonce.empty()) {
             request.nonce = "gatewire-" + std::to_string(s.next_nonce++);
         }
         if (!s.assembler.expect(request.nonce)) {
+            lock.unlock();                    // the callback may well ask again
             done(errc::invalid_command, {});  // that nonce is already waiting for replies
             return;
         }
         // Registered before sending: the first reply may come back at once.
         auto deadline = std::make_shared<net::steady_timer>(s.timers, timeout);
-        s.pending[request.nonce] = {std::move(done), deadline};
+        s.pending[request.nonce] = {std::move(done), deadline, false};
         deadline->async_wait([weak = std::weak_ptr<State>(state_),
                               nonce = request.nonce](boost::system::error_code ec) {
             if (auto state = weak.lock(); state && !ec) {
                 state->expire(nonce);
             }
         });
+        s.waiting.push_back(std::move(request));
     }
-    if (std::error_code error = s.shard.send(request)) {
-        Done failed;
-        {
-            std::lock_guard lock(s.mutex);
-            s.assembler.take(request.nonce);
-            failed = s.finish(request.nonce);
-        }
-        if (failed) {
-            failed(error, {});
-        }
-    }
+    s.send_ready();
 }
 
 }  // namespace gatewire
