@@ -127,9 +127,14 @@ struct HandlerSide {
     SessionStats stats;
     std::optional<ResumableSession> resumable;  // seq: what a resume may ask after
     std::uint64_t generation = 0;
-    // Bumped whenever `resumable->seq` moves, so the strand can tell the session
-    // (heartbeats acknowledge only handled events) with one load per message.
-    std::atomic<std::uint64_t> handled_version{0};
+    // What heartbeats may acknowledge: what was handled, or with a store what
+    // the store holds, so a restart from it never asks below an acknowledged
+    // seq (Fluxer closes 4007) or finds the server's replay trimmed past it.
+    std::optional<ResumableSession> acknowledged;
+    // Bumped whenever `acknowledged` moves, so the strand can tell the session
+    // with one load per message.
+    std::atomic<std::uint64_t> acknowledged_version{0};
+    void acknowledge(const ResumableSession& upto);  // under snapshot_mutex
 
     static void drain(std::shared_ptr<HandlerSide> self);
     void wake_reader();
@@ -466,16 +471,21 @@ void detail::ShardCore::pump() {
     deadline_timer.expires_at(deadline ? *deadline : TimePoint::max());
 }
 
-// Tells the session how far the handlers got, when that moved.
+void HandlerSide::acknowledge(const ResumableSession& upto) {
+    acknowledged = upto;
+    acknowledged_version.fetch_add(1, std::memory_order_release);
+}
+
+// Tells the session how far heartbeats may acknowledge, when that moved.
 void detail::ShardCore::pass_handled() {
-    std::uint64_t version = side->handled_version.load(std::memory_order_acquire);
+    std::uint64_t version = side->acknowledged_version.load(std::memory_order_acquire);
     if (version == handled_seen) {
         return;
     }
     handled_seen = version;
     std::lock_guard lock(snapshot_mutex);
-    if (resumable) {
-        session.handled(resumable->session_id, resumable->seq);
+    if (side->acknowledged) {
+        session.handled(side->acknowledged->session_id, side->acknowledged->seq);
     }
 }
 
@@ -608,7 +618,9 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
                         if (it.generation == h.generation && h.resumable &&
                             it.event.resume_seq > h.resumable->seq) {
                             h.resumable->seq = it.event.resume_seq;
-                            h.handled_version.fetch_add(1, std::memory_order_release);
+                            if (!h.store) {
+                                h.acknowledge(*h.resumable);
+                            }
                         }
                     }
                     std::lock_guard lock(h.queue_mutex);
@@ -644,6 +656,8 @@ void HandlerSide::persist() {
     try {
         if (current) {
             store->save(shard, *current);
+            std::lock_guard lock(snapshot_mutex);
+            acknowledge(*current);
         } else {
             store->erase(shard);
         }
