@@ -1098,7 +1098,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
         if (b.live_before_replay) {
             // The socket is the session's now: the next live event goes first,
             // and the replay follows it (or a moment later if none comes).
-            auto timer = std::make_shared<net::steady_timer>(sim.io, 200ms);
+            auto timer = std::make_shared<net::steady_timer>(sim.io, b.replay_waits_for_live);
             timer->async_wait([self = shared_from_this(), timer](beast::error_code) {
                 if (!self->ended) {
                     self->flush_replay();

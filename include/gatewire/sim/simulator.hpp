@@ -31,6 +31,8 @@ struct ServerBehaviour {
     /// A resumed session switches to the new socket before its replay goes
     /// out, so the next live event overtakes the replay (Fluxer).
     bool live_before_replay = false;
+    /// How long the replay waits for that live event before it goes anyway.
+    std::chrono::milliseconds replay_waits_for_live{200};
     /// Events never kept for replay (Fluxer: GUILD_MEMBERS_CHUNK).
     std::vector<std::string> not_replayed{};
     std::size_t replay_max_event_bytes = 0;  ///< larger events are not kept (0: any)
