@@ -24,6 +24,10 @@ Cluster::Cluster(boost::asio::any_io_executor io, ClusterConfig config,
         shard.session.identify_slot = [queue = identify_queue_, id](TimePoint now) {
             return queue->reserve(id, now);
         };
+        // Fluxer counts resumes against the same per-address window.
+        shard.session.resume_slot = [queue = identify_queue_, id](TimePoint now) {
+            return queue->reserve_resume(id, now);
+        };
         clients_.push_back(std::make_unique<Client>(io, std::move(shard), handlers));
     }
 }

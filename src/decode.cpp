@@ -26,9 +26,12 @@ std::string& thread_padding_buffer() {
 }
 
 template <class E>
-bool decode_buffer(const char* data, std::size_t size, E& out, DecodeError* error) {
+bool decode_buffer(const char* data, std::size_t size, E& out, DecodeError* error,
+                   const DecodeOptions& options, std::vector<DecodeError>* warnings,
+                   std::uint64_t seq) {
     simdjson::dom::parser& parser = thread_parser();
     detail::ReadContext context;
+    context.strict = options.strict;
     auto run = [&]() -> bool {
         simdjson::dom::element root;
         // The caller guarantees the padding: parse in place, no copy.
@@ -49,37 +52,50 @@ bool decode_buffer(const char* data, std::size_t size, E& out, DecodeError* erro
         }
     };
     if (run()) {
+        if (warnings != nullptr) {
+            for (auto& w : context.warnings) {
+                warnings->push_back(DecodeError{std::string(event_traits<E>::name), seq,
+                                                detail::join_path(w.path), std::move(w.message),
+                                                true});
+            }
+        }
         return true;
     }
     if (error != nullptr) {
         error->event = std::string(event_traits<E>::name);
+        error->seq = seq;
         error->path = detail::join_path(context.path);
         error->message = std::move(context.message);
+        error->warning = false;
     }
     return false;
 }
 
 }  // namespace
 
-template <Event E>
-bool decode(std::string_view d_json, E& out, DecodeError* error) {
+template <class E>
+bool decode_copy(std::string_view d_json, E& out, DecodeError* error, const DecodeOptions& options,
+                 std::vector<DecodeError>* warnings, std::uint64_t seq) {
     std::string& padded = thread_padding_buffer();
     padded.reserve(d_json.size() + simdjson::SIMDJSON_PADDING);
     padded.assign(d_json.data(), d_json.size());
-    return decode_buffer(padded.data(), padded.size(), out, error);
+    return decode_buffer(padded.data(), padded.size(), out, error, options, warnings, seq);
 }
 
 template <Event E>
-bool decode(const RawEvent& event, E& out, DecodeError* error) {
+bool decode(std::string_view d_json, E& out, DecodeError* error, const DecodeOptions& options,
+            std::vector<DecodeError>* warnings) {
+    return decode_copy(d_json, out, error, options, warnings, 0);
+}
+
+template <Event E>
+bool decode(const RawEvent& event, E& out, DecodeError* error, const DecodeOptions& options,
+            std::vector<DecodeError>* warnings) {
     std::size_t room = event.message.capacity() - event.data_offset;
-    bool ok =
-        room >= event.data_size + simdjson::SIMDJSON_PADDING
-            ? decode_buffer(event.message.data() + event.data_offset, event.data_size, out, error)
-            : decode(event.data(), out, error);
-    if (!ok && error != nullptr) {
-        error->seq = event.seq;
-    }
-    return ok;
+    return room >= event.data_size + simdjson::SIMDJSON_PADDING
+               ? decode_buffer(event.message.data() + event.data_offset, event.data_size, out,
+                               error, options, warnings, event.seq)
+               : decode_copy(event.data(), out, error, options, warnings, event.seq);
 }
 
 template <Event E>
@@ -93,22 +109,25 @@ std::string encode_json(const E& event) {
 }
 
 #define GATEWIRE_X(id, wire, Struct, from)                                                 \
-    template bool decode<events::Struct>(std::string_view, events::Struct&, DecodeError*); \
-    template bool decode<events::Struct>(const RawEvent&, events::Struct&, DecodeError*);  \
+    template bool decode<events::Struct>(std::string_view, events::Struct&, DecodeError*,  \
+                                         const DecodeOptions&, std::vector<DecodeError>*); \
+    template bool decode<events::Struct>(const RawEvent&, events::Struct&, DecodeError*,   \
+                                         const DecodeOptions&, std::vector<DecodeError>*); \
     template std::string encode_json<events::Struct>(const events::Struct&);
 GATEWIRE_EVENT_LIST(GATEWIRE_X)
 #undef GATEWIRE_X
 
-bool decode_to_json(EventType type, std::string_view d_json, std::string& out, DecodeError* error) {
+bool decode_to_json(EventType type, std::string_view d_json, std::string& out, DecodeError* error,
+                    const DecodeOptions& options, std::vector<DecodeError>* warnings) {
     switch (type) {
-#define GATEWIRE_X(id, wire, Struct, from)   \
-    case EventType::id: {                    \
-        events::Struct event;                \
-        if (!decode(d_json, event, error)) { \
-            return false;                    \
-        }                                    \
-        out = encode_json(event);            \
-        return true;                         \
+#define GATEWIRE_X(id, wire, Struct, from)                      \
+    case EventType::id: {                                       \
+        events::Struct event;                                   \
+        if (!decode(d_json, event, error, options, warnings)) { \
+            return false;                                       \
+        }                                                       \
+        out = encode_json(event);                               \
+        return true;                                            \
     }
         GATEWIRE_EVENT_LIST(GATEWIRE_X)
 #undef GATEWIRE_X
@@ -124,7 +143,7 @@ std::string DecodeError::to_string() const {
     if (!path.empty()) {
         text += " at " + path;
     }
-    return text + ": " + message;
+    return text + ": " + message + (warning ? " (left empty; the event was delivered)" : "");
 }
 
 }  // namespace gatewire

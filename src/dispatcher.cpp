@@ -215,7 +215,9 @@ void Dispatcher::report(const DecodeError& error) {
     }
     if (!errors || errors->empty()) {
         if (auto log = logger()) {  // nullptr: the user silenced gatewire
-            log->warn("could not decode {}", error.to_string());
+            log->warn("{} {}",
+                      error.warning ? "decoded with a field left empty:" : "could not decode",
+                      error.to_string());
         }
         return;
     }

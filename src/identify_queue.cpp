@@ -11,6 +11,11 @@ LocalIdentifyQueue::LocalIdentifyQueue(std::uint32_t max_concurrency,
                                        std::optional<RateLimit> window)
     : scheduler_(max_concurrency, spacing, window) {}
 
+TimePoint LocalIdentifyQueue::reserve_resume(std::uint32_t, TimePoint now) {
+    std::lock_guard lock(mutex_);
+    return scheduler_.reserve_window(now);
+}
+
 TimePoint LocalIdentifyQueue::reserve(std::uint32_t shard_id, TimePoint now) {
     std::lock_guard lock(mutex_);
     TimePoint slot = scheduler_.reserve(shard_id, now);

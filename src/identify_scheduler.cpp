@@ -56,4 +56,16 @@ TimePoint IdentifyScheduler::reserve(std::uint32_t shard_id, TimePoint now) {
     return slot;
 }
 
+TimePoint IdentifyScheduler::reserve_window(TimePoint now) {
+    TimePoint slot = now;
+    if (window_) {
+        if (latest_.size() == window_->count) {
+            slot = std::max(slot, latest_.top() + window_->per);
+            latest_.pop();
+        }
+        latest_.push(slot);
+    }
+    return slot;
+}
+
 }  // namespace gatewire

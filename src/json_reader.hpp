@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <bit>
+#include <charconv>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -29,15 +30,43 @@ namespace gatewire::detail {
 
 namespace dom = simdjson::dom;
 
+// A field that could not be read and was left empty: the event goes on.
+struct ReadWarning {
+    std::vector<std::string> path;  // innermost first, completed while unwinding
+    std::string message;
+};
+
 struct ReadContext {
     std::string message;
     std::vector<std::string> path;  // innermost first, while unwinding
+    // Strict: any unreadable field fails the event. Otherwise it costs only
+    // that field (or that array element), recorded here.
+    bool strict = false;
+    std::vector<ReadWarning> warnings;
 
     bool fail(std::string why) {
         message = std::move(why);
         return false;
     }
     bool fail(simdjson::error_code code) { return fail(simdjson::error_message(code)); }
+
+    // The failure just unwound to a field that can be dropped: keep it as a
+    // warning and go on. False in strict mode (the failure goes on unwinding).
+    bool forgive() {
+        if (strict) {
+            return false;
+        }
+        warnings.push_back({std::move(path), std::move(message)});
+        path.clear();
+        message.clear();
+        return true;
+    }
+    // Puts `segment` in front of the paths of warnings made since `since`.
+    void prefix(std::size_t since, std::string_view segment) {
+        for (std::size_t i = since; i < warnings.size(); ++i) {
+            warnings[i].path.emplace_back(segment);
+        }
+    }
 };
 
 inline const char* json_type_name(dom::element v) {
@@ -193,8 +222,23 @@ inline bool read_overwrite_type(dom::element v, OverwriteType& out, ReadContext&
     return true;
 }
 
+// An integer sent as a decimal string ("0"), as Spacebar does.
+template <class Int>
+bool read_integer_text(std::string_view s, Int& out, ReadContext& c) {
+    Int n{};
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) {
+        return c.fail("expected an integer, got \"" + std::string(s.substr(0, 32)) + "\"");
+    }
+    out = n;
+    return true;
+}
+
 template <class Int>
 bool read_integer(dom::element v, Int& out, ReadContext& c) {
+    if (std::string_view s; !v.get_string().get(s)) {
+        return read_integer_text(s, out, c);
+    }
     if constexpr (std::is_unsigned_v<Int>) {
         std::uint64_t n = 0;
         if (auto e = v.get_uint64().get(n)) {
@@ -248,6 +292,7 @@ template <class T>
 struct FieldEntry {
     std::string_view name;
     bool (*read)(dom::element, T&, ReadContext&);
+    void (*reset)(T&);       // back to empty, for a field that could not be read
     std::uint64_t head = 0;  // key_head(name)
     std::uint64_t tail = 0;  // key_tail(name), for names longer than eight
 
@@ -285,6 +330,7 @@ struct FieldTable {
 
     std::array<FieldEntry<T>, count> entries{};
     std::array<std::uint8_t, slots> index{};  // entry + 1; 0 is empty
+    std::uint8_t required = 0;                // the entry + 1 of a required `id`; 0: none
     // The entry seen after entry i - 1 (after none, for 0). Only a guess, so
     // threads racing on it (relaxed) cost nothing but a probe.
     mutable std::array<std::atomic<std::uint8_t>, count + 1> next{};
@@ -307,11 +353,17 @@ struct FieldTable {
         boost::mp11::mp_for_each<members_of<T>>([&](auto member) {
             using M = decltype(member);
             std::string_view name = json_name(M::name);
+            using Field = std::remove_cvref_t<decltype(std::declval<T&>().*M::pointer)>;
             entries[i] = {
                 name,
                 [](dom::element v, T& obj, ReadContext& c) { return read(v, obj.*M::pointer, c); },
+                [](T& obj) { obj.*M::pointer = Field{}; },
                 key_head(name.data(), name.size(), false),
                 name.size() > 8 ? key_tail(name.data(), name.size()) : 0};
+            // An object's own id is required: absent, it would read as 0.
+            if (std::is_same_v<Field, Snowflake> && name == "id") {
+                required = static_cast<std::uint8_t>(i + 1);
+            }
             std::size_t slot = hash(name);
             while (index[slot] != 0) {
                 slot = (slot + 1) & (slots - 1);
@@ -362,29 +414,48 @@ template <class T>
 bool read_fields(dom::object object, T& out, ReadContext& c) {
     const auto& table = field_table<T>();
     std::size_t previous = 0;
+    bool required_seen = table.required == 0;
     for (auto [key, value] : object) {
         const FieldEntry<T>* entry = table.find(key, previous);
         if (entry == nullptr) {
             if constexpr (HasNestedProperties<T>) {
                 if (key == T::nested_properties) {
+                    std::size_t since = c.warnings.size();
                     dom::object nested;
-                    if (auto e = value.get_object().get(nested)) {
-                        c.path.emplace_back(key);
-                        return wrong_type(value, c, "an object", e);
-                    }
-                    if (!read_fields(nested, out, c)) {
+                    bool ok = !value.get_object().get(nested)
+                                  ? read_fields(nested, out, c)
+                                  : wrong_type(value, c, "an object", simdjson::INCORRECT_TYPE);
+                    if (!ok && !c.forgive()) {
                         c.path.emplace_back(key);
                         return false;
                     }
+                    c.prefix(since, key);
                 }
             }
             continue;  // unknown fields are ignored
         }
         previous = static_cast<std::size_t>(entry - table.entries.data()) + 1;
+        required_seen = required_seen || previous == table.required;
+        std::size_t since = c.warnings.size();
         if (!entry->read(value, out, c)) {
-            c.path.emplace_back(entry->name);
+            if (!c.forgive()) {
+                c.path.emplace_back(entry->name);
+                return false;
+            }
+            entry->reset(out);  // this field alone is lost
+        }
+        if (c.warnings.size() != since) {
+            c.prefix(since, entry->name);
+        }
+    }
+    if (!required_seen) {
+        std::string_view name = table.entries[table.required - 1].name;
+        c.fail("required field absent");
+        if (!c.forgive()) {
+            c.path.emplace_back(name);
             return false;
         }
+        c.prefix(c.warnings.size() - 1, name);
     }
     return true;
 }
@@ -466,9 +537,16 @@ bool read(dom::element v, T& out, ReadContext& c) {
             out.reserve(array.size());
             std::size_t index = 0;
             for (dom::element item : array) {
+                std::size_t since = c.warnings.size();
                 if (!read(item, out.emplace_back(), c)) {
-                    c.path.push_back("[" + std::to_string(index) + "]");
-                    return false;
+                    if (!c.forgive()) {
+                        c.path.push_back("[" + std::to_string(index) + "]");
+                        return false;
+                    }
+                    out.pop_back();  // this element alone is lost
+                }
+                if (c.warnings.size() != since) {
+                    c.prefix(since, "[" + std::to_string(index) + "]");
                 }
                 ++index;
             }
@@ -490,13 +568,25 @@ bool read(dom::element v, T& out, ReadContext& c) {
                 } else {
                     k = typename T::key_type(key);
                 }
+                std::size_t since = c.warnings.size();
                 if (!read(value, out[k], c)) {
-                    c.path.emplace_back(key);
-                    return false;
+                    if (!c.forgive()) {
+                        c.path.emplace_back(key);
+                        return false;
+                    }
+                    out.erase(k);
+                }
+                if (c.warnings.size() != since) {
+                    c.prefix(since, key);
                 }
             }
             return true;
         } else if constexpr (Described<T>) {
+            if constexpr (HasBareShape<T>) {
+                if (!v.is_object()) {
+                    return read(v, out.*T::bare, c);  // the other server's shape
+                }
+            }
             dom::object object;
             if (auto e = v.get_object().get(object)) {
                 return wrong_type(v, c, "an object", e);

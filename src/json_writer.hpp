@@ -85,6 +85,21 @@ nlohmann::ordered_json write(const T& value) {
         }
         return object;
     } else if constexpr (Described<T>) {
+        if constexpr (HasBareShape<T>) {
+            // Only the bare member set: it arrived bare, so it leaves bare.
+            bool others = false;
+            boost::mp11::mp_for_each<members_of<T>>([&](auto member) {
+                using M = decltype(member);
+                if constexpr (!std::is_same_v<decltype(M::pointer), decltype(T::bare)>) {
+                    others = others || present(value.*M::pointer);
+                } else if (M::pointer != T::bare) {
+                    others = others || present(value.*M::pointer);
+                }
+            });
+            if (!others) {
+                return write(value.*T::bare);
+            }
+        }
         json object = json::object();
         boost::mp11::mp_for_each<members_of<T>>([&](auto member) {
             using M = decltype(member);

@@ -53,6 +53,13 @@ concept HasNestedProperties = requires {
     T::nested_properties;
 };
 
+// A struct that one server sends as an object and another as a bare value
+// (a number, an array): `T::bare` points at the member the bare value fills.
+template <class T>
+concept HasBareShape = requires {
+    T::bare;
+};
+
 template <class T>
 using members_of = boost::describe::describe_members<T, boost::describe::mod_public |
                                                             boost::describe::mod_inherited>;

@@ -114,6 +114,8 @@ class Dispatcher {
     Subscription on_raw(RawHandler handler);
     /// Payloads that did not fit their struct.
     Subscription on_decode_error(ErrorHandler handler);
+    /// How payloads are decoded (DecodeOptions::strict). Set before events flow.
+    void set_decode_options(const DecodeOptions& options) noexcept { options_ = options; }
 
     /// Completes with the next event of type E: `co_await d.async_next<E>(use_awaitable)`,
     /// a callback, or use_future. Signature void(boost::system::error_code, E);
@@ -157,9 +159,13 @@ class Dispatcher {
     static void run(Dispatcher& self, const RawEvent& raw, const Listeners& listeners) {
         E event;
         DecodeError error;
-        if (!decode(raw, event, &error)) {
+        std::vector<DecodeError> warnings;
+        if (!decode(raw, event, &error, self.options_, &warnings)) {
             self.report(error);
             return;
+        }
+        for (const auto& warning : warnings) {
+            self.report(warning);  // the field is lost, the event is not
         }
         self.deliver(event_type_of<E>, listeners, &event, raw);
     }
@@ -177,6 +183,7 @@ class Dispatcher {
     void report(const DecodeError& error);
 
     std::unique_ptr<Tables> tables_;
+    DecodeOptions options_;
 };
 
 }  // namespace gatewire

@@ -26,6 +26,13 @@ class GATEWIRE_API IdentifyQueue {
     /// own timeout, or falls back to a local schedule).
     virtual TimePoint reserve(std::uint32_t shard_id, TimePoint now) = 0;
 
+    /// Reserves a resume's place in the per-address identify window, on a
+    /// profile that counts resumes (Fluxer). Default: at once.
+    virtual TimePoint reserve_resume(std::uint32_t shard_id, TimePoint now) {
+        (void)shard_id;
+        return now;
+    }
+
     /// The daily budget as fetched (GET /gateway/bot) at `now`.
     virtual void set_limit(const SessionStartLimit& limit, TimePoint now) = 0;
 
@@ -42,6 +49,7 @@ class GATEWIRE_API LocalIdentifyQueue final : public IdentifyQueue {
                                 std::optional<RateLimit> window = std::nullopt);
 
     TimePoint reserve(std::uint32_t shard_id, TimePoint now) override;
+    TimePoint reserve_resume(std::uint32_t shard_id, TimePoint now) override;
     void set_limit(const SessionStartLimit& limit, TimePoint now) override;
 
   private:

@@ -43,6 +43,9 @@ class GATEWIRE_API IdentifyScheduler {
     /// identify, and returns it. Callers asking in shard order get the
     /// buckets in order.
     TimePoint reserve(std::uint32_t shard_id, TimePoint now);
+    /// Reserves a place in the per-address window only (a resume, where the
+    /// profile counts resumes too): no bucket spacing, no daily budget.
+    TimePoint reserve_window(TimePoint now);
 
     /// True when the last reservation had to wait for the daily budget's reset.
     bool waited_for_budget() const noexcept { return waited_for_budget_; }

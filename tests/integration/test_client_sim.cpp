@@ -125,7 +125,7 @@ TEST_CASE("typed handlers receive READY and messages for both gateways, every co
     }
 }
 
-TEST_CASE("a payload of the wrong shape is reported and the session goes on") {
+TEST_CASE("a field of the wrong shape is reported, its event delivered, the session goes on") {
     Bot bot(profiles::discord(), Compression::zlib_stream);
     std::mutex mutex;
     std::vector<DecodeError> errors;
@@ -150,12 +150,14 @@ TEST_CASE("a payload of the wrong shape is reported and the session goes on") {
     bot.sim.dispatch("MESSAGE_CREATE", R"({"id":"2","channel_id":"1","content":"fine"})");
     REQUIRE(eventually([&] {
         std::lock_guard lock(mutex);
-        return contents.size() == 1 && errors.size() == 1;
+        return contents.size() == 2 && errors.size() == 1;
     }));
     std::lock_guard lock(mutex);
-    CHECK(contents[0] == "fine");
+    CHECK(contents[0].empty());  // the field is lost, not the event
+    CHECK(contents[1] == "fine");
     CHECK(errors[0].event == "MESSAGE_CREATE");
     CHECK(errors[0].path == "content");
+    CHECK(errors[0].warning);
     CHECK(errors[0].seq != 0);
     CHECK(std::find(raw_names.begin(), raw_names.end(), "BRAND_NEW_EVENT") != raw_names.end());
     CHECK(bot.sim.stats().connections == 1);

@@ -67,7 +67,7 @@ TEST_CASE("payloads are decoded only for listened types") {
     CHECK_FALSE(d.wants(EventType::message_create));
 }
 
-TEST_CASE("a wrong field type goes to the error listener with event, path and seq") {
+TEST_CASE("a wrong field type goes to the error listener as a warning, the event to its handlers") {
     Dispatcher d;
     int handled = 0;
     std::vector<DecodeError> errors;
@@ -75,11 +75,18 @@ TEST_CASE("a wrong field type goes to the error listener with event, path and se
     d.on_decode_error([&](const DecodeError& e) { errors.push_back(e); });
     d.dispatch(raw("TYPING_START", R"({"channel_id":"1","user_id":true,"timestamp":1})", 99));
     d.dispatch(raw("TYPING_START", R"({"channel_id":"1","user_id":"2","timestamp":1})", 100));
-    CHECK(handled == 1);  // the next event is fine again
+    CHECK(handled == 2);  // the field is lost, not the event
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].event == "TYPING_START");
     CHECK(errors[0].path == "user_id");
     CHECK(errors[0].seq == 99);
+    CHECK(errors[0].warning);
+
+    d.set_decode_options({.strict = true});
+    d.dispatch(raw("TYPING_START", R"({"channel_id":"1","user_id":true,"timestamp":1})", 101));
+    CHECK(handled == 2);  // strict: the event is not delivered
+    REQUIRE(errors.size() == 2);
+    CHECK_FALSE(errors[1].warning);
 }
 
 TEST_CASE("the raw listener sees every dispatch, unknown names included") {
@@ -171,7 +178,9 @@ TEST_CASE("gatewire logs to the logger it is given, and to none when silenced") 
     set_logger(std::make_shared<spdlog::logger>(
         "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured)));
     d.dispatch(bad);
-    CHECK(captured.str().find("could not decode TYPING_START") != std::string::npos);
+    CHECK(captured.str().find(
+              "decoded with a field left empty: TYPING_START (seq 9) at channel_id") !=
+          std::string::npos);
 
     set_logger(nullptr);
     CHECK(logger() == nullptr);

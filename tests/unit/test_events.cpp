@@ -109,22 +109,104 @@ TEST_CASE("a key after d, which the envelope peek takes for part of d, fails the
     CHECK(error.seq == 4u);
 }
 
-TEST_CASE("a field of the wrong type fails the event with its path") {
+TEST_CASE("strict decoding: a field of the wrong type fails the event with its path") {
     MessageCreate m;
     DecodeError error;
-    CHECK_FALSE(
-        decode(R"({"id":"1","channel_id":"2","mentions":[{"id":"3"},{"id":4.5}]})", m, &error));
+    DecodeOptions strict{.strict = true};
+    CHECK_FALSE(decode(R"({"id":"1","channel_id":"2","mentions":[{"id":"3"},{"id":4.5}]})", m,
+                       &error, strict));
     CHECK(error.event == "MESSAGE_CREATE");
     CHECK(error.path == "mentions[1].id");
     CHECK(error.message.find("snowflake") != std::string::npos);
+    CHECK_FALSE(error.warning);
 
-    CHECK_FALSE(decode(R"({"id":"1","channel_id":"2","tts":"yes"})", m, &error));
+    CHECK_FALSE(decode(R"({"id":"1","channel_id":"2","tts":"yes"})", m, &error, strict));
     CHECK(error.path == "tts");
     CHECK(error.message == "expected a boolean, got a string");
+
+    CHECK_FALSE(
+        decode(R"({"id":"1","channel_id":"2","author":{"username":"x"}})", m, &error, strict));
+    CHECK(error.path == "author.id");
+    CHECK(error.message == "required field absent");
 
     CHECK_FALSE(decode(R"({"id":"1", "channel_id":)", m, &error));  // not JSON at all
     CHECK(error.path.empty());
     CHECK_FALSE(error.message.empty());
+}
+
+TEST_CASE("a field of the wrong type costs that field, reported with its path, never the event") {
+    MessageCreate m;
+    DecodeError error;
+    std::vector<DecodeError> warnings;
+    REQUIRE(decode(
+        R"({"id":"1","channel_id":"2","tts":"yes","content":"hi","mentions":[{"id":"3"},7,{"id":"5"}],"embeds":[{"title":"t","fields":[{"name":"a","value":{}}]}]})",
+        m, &error, {}, &warnings));
+    CHECK(m.id == Snowflake{1});
+    CHECK(m.content == "hi");
+    CHECK_FALSE(m.tts);               // left empty
+    REQUIRE(m.mentions.size() == 2);  // the element that was not a user is dropped
+    CHECK(m.mentions[1].id == Snowflake{5});
+    REQUIRE(warnings.size() == 3);
+    CHECK(warnings[0].path == "tts");
+    CHECK(warnings[0].warning);
+    CHECK(warnings[0].event == "MESSAGE_CREATE");
+    CHECK(warnings[1].path == "mentions[1]");
+    CHECK(warnings[2].path == "embeds[0].fields[0].value");
+}
+
+TEST_CASE("numeric strings are read where integers are due, integers where snowflakes are") {
+    MessageCreate m;
+    std::vector<DecodeError> warnings;
+    REQUIRE(decode(
+        R"({"id":1,"channel_id":"2","type":"0","author":{"id":"3","public_flags":"0","flags":"64"}})",
+        m, nullptr, {}, &warnings));
+    CHECK(warnings.empty());
+    CHECK(m.id == Snowflake{1});
+    REQUIRE(m.author);
+    CHECK(m.author->public_flags == 0u);
+    CHECK(m.author->flags == 64u);
+    CHECK(decode(R"({"id":"1","channel_id":"2","author":{"id":"3","public_flags":"x1"}})", m,
+                 nullptr, {}, &warnings));
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].path == "author.public_flags");
+}
+
+TEST_CASE("an object without its id is reported, never silently 0") {
+    MessageUpdate m;
+    std::vector<DecodeError> warnings;
+    REQUIRE(decode(R"({"id":"1","channel_id":"2","author":{"username":"partial"}})", m, nullptr, {},
+                   &warnings));
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].path == "author.id");
+    CHECK(warnings[0].message == "required field absent");
+}
+
+TEST_CASE("READY's user-account settings decode in Discord's shapes and in Fluxer's") {
+    events::Ready discord;
+    std::vector<DecodeError> warnings;
+    REQUIRE(decode(
+        R"({"v":10,"session_id":"s","user":{"id":"1"},"guilds":[],"user_guild_settings":{"entries":[{"guild_id":"5","muted":true}],"partial":false,"version":42},"user_settings":{"friend_source_flags":{"all":true}}})",
+        discord, nullptr, {}, &warnings));
+    CHECK(warnings.empty());
+    REQUIRE(discord.user_guild_settings.entries.size() == 1);
+    CHECK(discord.user_guild_settings.version == 42);
+    REQUIRE(discord.user_settings);
+    REQUIRE(discord.user_settings->friend_source_flags);
+    CHECK(discord.user_settings->friend_source_flags->all == true);
+    std::string again = encode_json(discord);
+    CHECK(again.find(R"("user_guild_settings":{"entries":[)") != std::string::npos);
+    CHECK(again.find(R"("friend_source_flags":{"all":true})") != std::string::npos);
+
+    events::Ready fluxer;
+    REQUIRE(decode(
+        R"({"version":1,"session_id":"s","user":{"id":"1"},"guilds":[],"user_guild_settings":[{"guild_id":"5","muted":true}],"user_settings":{"friend_source_flags":3}})",
+        fluxer, nullptr, {}, &warnings));
+    CHECK(warnings.empty());
+    REQUIRE(fluxer.user_guild_settings.entries.size() == 1);
+    CHECK(fluxer.user_settings->friend_source_flags->flags == 3u);
+    std::string back = encode_json(fluxer);
+    CHECK(back.find(R"("user_guild_settings":[{)") != std::string::npos);
+    CHECK(back.find(R"("friend_source_flags":3)") != std::string::npos);
 }
 
 TEST_CASE("unknown fields are ignored, at every depth") {

@@ -2,13 +2,15 @@
 // prints each struct re-encoded as JSON from its own fields, so what is shown
 // is exactly what was decoded.
 //
-//   gatewire-decode [--profile discord|fluxer] [--event NAME] [FILE...]
+//   gatewire-decode [--profile discord|fluxer] [--event NAME] [--strict] [FILE...]
 //   gatewire-decode --list [--profile discord|fluxer]
 //
 // Input: whole envelopes ({"op":0,"t":…,"s":…,"d":…}) or bare `d` payloads
 // (then --event NAME, or a file named after the event: message_create_1.json),
 // one JSON document per file or JSON lines; stdin when no file is given.
-// Exit 0 when every payload decoded, 1 when any failed, 2 on bad usage.
+// A field that cannot be read is left empty and reported on stderr as a
+// warning; the event still counts as decoded (--strict: it fails instead).
+// Exit 0 when every event was delivered, 1 when any could not be, 2 on bad usage.
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -33,11 +35,13 @@ struct Options {
     std::optional<gatewire::EventType> event;
     std::vector<std::string> files;
     bool list = false;
+    bool strict = false;
 };
 
 int usage(const std::string& why) {
     std::cerr << "gatewire-decode: " << why << "\n"
-              << "usage: gatewire-decode [--profile discord|fluxer] [--event NAME] [FILE...]\n"
+              << "usage: gatewire-decode [--profile discord|fluxer] [--event NAME] [--strict] "
+                 "[FILE...]\n"
               << "       gatewire-decode --list [--profile discord|fluxer]\n";
     return 2;
 }
@@ -64,6 +68,7 @@ struct Totals {
     int decoded = 0;
     int failed = 0;
     int skipped = 0;
+    int warnings = 0;
 };
 
 void decode_one(const Options& options, const std::string& source, const std::string& text,
@@ -113,11 +118,18 @@ void decode_one(const Options& options, const std::string& source, const std::st
     }
     std::string out;
     gatewire::DecodeError error;
-    if (!gatewire::decode_to_json(*type, data, out, &error)) {
+    std::vector<gatewire::DecodeError> warnings;
+    if (!gatewire::decode_to_json(*type, data, out, &error, {.strict = options.strict},
+                                  &warnings)) {
         error.seq = seq;
         std::cerr << source << ": " << error.to_string() << "\n";
         ++totals.failed;
         return;
+    }
+    for (auto& warning : warnings) {
+        warning.seq = seq;
+        std::cerr << source << ": warning: " << warning.to_string() << "\n";
+        ++totals.warnings;
     }
     std::cout << R"({"t":")" << name << R"(","s":)" << seq << R"(,"d":)" << out << "}\n";
     ++totals.decoded;
@@ -159,6 +171,8 @@ int main(int argc, char** argv) {
         };
         if (arg == "--list") {
             options.list = true;
+        } else if (arg == "--strict") {
+            options.strict = true;
         } else if (arg == "--profile") {
             auto v = value();
             if (v == "discord") {
@@ -211,7 +225,8 @@ int main(int argc, char** argv) {
         }
         decode_stream(options, file, in, totals);
     }
-    std::cerr << "decoded " << totals.decoded << ", failed " << totals.failed << ", skipped "
-              << totals.skipped << " (not dispatches)\n";
+    std::cerr << "decoded " << totals.decoded << " (" << totals.warnings
+              << " fields left empty), failed " << totals.failed << ", skipped " << totals.skipped
+              << " (not dispatches)\n";
     return totals.failed == 0 ? 0 : 1;
 }

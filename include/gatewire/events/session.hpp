@@ -37,7 +37,7 @@ struct Ready {
     std::vector<Presence> presences;
     std::vector<SessionInfo> sessions;
     std::optional<UserSettings> user_settings;
-    std::vector<UserGuildSettings> user_guild_settings;
+    UserGuildSettingsList user_guild_settings;
     std::vector<ReadState> read_states;
     std::map<Snowflake, std::string> notes;
     std::optional<std::string> country_code;

@@ -7,6 +7,17 @@
 
 namespace gatewire {
 
+/// Who may send friend requests. Discord sends `{all, mutual_friends,
+/// mutual_guilds}`; Fluxer a bit set, kept in `flags`.
+struct FriendSources {
+    std::optional<bool> all;
+    std::optional<bool> mutual_friends;
+    std::optional<bool> mutual_guilds;
+    std::optional<std::uint64_t> flags;  ///< Fluxer
+    static constexpr auto bare = &FriendSources::flags;
+};
+BOOST_DESCRIBE_STRUCT(FriendSources, (), (all, mutual_friends, mutual_guilds, flags))
+
 struct UserSettings {
     std::optional<std::string> status;
     std::optional<Timestamp> status_resets_at;
@@ -26,7 +37,7 @@ struct UserSettings {
     std::optional<std::int32_t> animate_stickers;
     std::optional<std::int32_t> render_spoilers;
     std::optional<bool> message_display_compact;
-    std::optional<std::uint64_t> friend_source_flags;
+    std::optional<FriendSources> friend_source_flags;
     std::optional<std::uint64_t> incoming_call_flags;
     std::optional<std::uint64_t> group_dm_add_permission_flags;
     RawJson guild_folders;
@@ -74,5 +85,15 @@ BOOST_DESCRIBE_STRUCT(UserGuildSettings, (),
                       (guild_id, message_notifications, muted, mute_config, mobile_push,
                        suppress_everyone, suppress_roles, hide_muted_channels, channel_overrides,
                        unread_badges, version))
+
+/// Per-guild settings in READY. Fluxer sends the list itself; Discord's user
+/// accounts `{entries, partial, version}`.
+struct UserGuildSettingsList {
+    std::vector<UserGuildSettings> entries;
+    std::optional<bool> partial;
+    std::optional<std::int64_t> version;
+    static constexpr auto bare = &UserGuildSettingsList::entries;
+};
+BOOST_DESCRIBE_STRUCT(UserGuildSettingsList, (), (entries, partial, version))
 
 }  // namespace gatewire
