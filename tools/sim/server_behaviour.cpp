@@ -17,7 +17,7 @@ ServerBehaviour ServerBehaviour::fluxer() {
     ServerBehaviour b;
     b.resumed_seq = ResumedSeq::current;
     b.live_before_replay = true;
-    b.not_replayed = {"GUILD_MEMBERS_CHUNK"};
+    b.not_replayed = {"GUILD_MEMBERS_CHUNK", "GUILD_MEMBER_LIST_UPDATE"};
     b.replay_max_event_bytes = 2 * 1024 * 1024;
     b.replay_max_bytes = 16 * 1024 * 1024;
     b.heartbeat_acknowledges = true;
