@@ -355,18 +355,25 @@ struct Session::Impl {
         identify_at.reset();
     }
 
+    // Waits until `slot` when it is still ahead; true if so.
+    bool wait_until_slot(TimePoint slot, TimePoint now, std::string_view what) {
+        if (slot <= now) {
+            return false;
+        }
+        phase = Phase::waiting;
+        reconnect_at = slot;
+        show(ShardState::reconnecting, "waiting " +
+                                           format_ms(duration_cast<milliseconds>(slot - now)) +
+                                           " for " + std::string(what));
+        return true;
+    }
+
     void connect(TimePoint now) {
         if (!has_session() && config.identify_slot && !holds_identify_slot) {
             // A new session: wait for this shard's identify slot before even
             // connecting, so no socket sits idle and no identify is refused.
-            TimePoint slot = config.identify_slot(now);
             holds_identify_slot = true;
-            if (slot > now) {
-                phase = Phase::waiting;
-                reconnect_at = slot;
-                show(ShardState::reconnecting,
-                     "waiting " + format_ms(duration_cast<milliseconds>(slot - now)) +
-                         " for an identify slot");
+            if (wait_until_slot(config.identify_slot(now), now, "an identify slot")) {
                 return;
             }
         }
@@ -377,22 +384,11 @@ struct Session::Impl {
                              : attempt_limiter  ? attempt_limiter->next_slot()
                                                 : now;
             holds_resume_slot = true;
-            if (slot > now) {
-                phase = Phase::waiting;
-                reconnect_at = slot;
-                show(ShardState::reconnecting,
-                     "waiting " + format_ms(duration_cast<milliseconds>(slot - now)) +
-                         " for the identify budget (resumes count)");
+            if (wait_until_slot(slot, now, "the identify budget (resumes count)")) {
                 return;
             }
         } else if (!has_session() && !config.identify_slot && attempt_limiter &&
-                   attempt_limiter->next_slot() > now) {
-            TimePoint slot = attempt_limiter->next_slot();
-            phase = Phase::waiting;
-            reconnect_at = slot;
-            show(ShardState::reconnecting, "waiting " +
-                                               format_ms(duration_cast<milliseconds>(slot - now)) +
-                                               " for the identify budget");
+                   wait_until_slot(attempt_limiter->next_slot(), now, "the identify budget")) {
             return;
         }
         holds_resume_slot = false;

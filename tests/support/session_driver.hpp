@@ -4,8 +4,10 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "gatewire/session.hpp"
@@ -59,6 +61,20 @@ struct Driver {
         now = until;
         session.on_tick(now);
         collect();
+    }
+    // Runs the clock to the session's next deadline.
+    void advance_to_deadline() {
+        auto deadline = session.next_deadline();
+        REQUIRE(deadline);
+        advance(std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now));
+    }
+    // `count` connects in a row that fail: the backoff grows.
+    void fail_connects(int count) {
+        for (int i = 0; i < count; ++i) {
+            advance_to_deadline();
+            session.on_connect_failed(std::make_error_code(std::errc::connection_refused), now);
+            collect();
+        }
     }
     void server(const std::string& text) {
         std::string bytes = server_zstd ? server_zstd->encode(text) : text;

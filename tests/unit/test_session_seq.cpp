@@ -208,15 +208,8 @@ TEST_CASE("after failed connects, a failed resume's op 9 still waits only 1-5 s"
     Driver d(Driver::discord(0.999));
     d.start_ready();
     d.closed(std::nullopt);
-    for (int i = 0; i < 6; ++i) {  // the server is down for a while: the backoff grows
-        auto deadline = d.session.next_deadline();
-        REQUIRE(deadline);
-        d.advance(std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - d.now));
-        d.session.on_connect_failed(std::make_error_code(std::errc::connection_refused), d.now);
-        d.collect();
-    }
-    auto deadline = d.session.next_deadline();
-    d.advance(std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - d.now));
+    d.fail_connects(6);  // the server is down for a while: the backoff grows
+    d.advance_to_deadline();
     d.connect();
     d.hello();
     REQUIRE(d.sent(6).size() == 1);
@@ -224,7 +217,7 @@ TEST_CASE("after failed connects, a failed resume's op 9 still waits only 1-5 s"
     d.server(R"({"op":9,"d":false})");  // the session is gone
     d.closed(4000);
     TimePoint asked = d.now;
-    deadline = d.session.next_deadline();
+    auto deadline = d.session.next_deadline();
     REQUIRE(deadline);
     CHECK(*deadline - asked >= 1s);
     CHECK(*deadline - asked <= 5s);
@@ -235,21 +228,15 @@ TEST_CASE("READY after failed connects resets the backoff: the next drop reconne
     d.start_ready();
     d.advance(60s);  // a healthy connection
     d.closed(std::nullopt);
-    for (int i = 0; i < 5; ++i) {
-        auto deadline = d.session.next_deadline();
-        d.advance(std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - d.now));
-        d.session.on_connect_failed(std::make_error_code(std::errc::connection_refused), d.now);
-        d.collect();
-    }
-    auto deadline = d.session.next_deadline();
-    d.advance(std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - d.now));
+    d.fail_connects(5);
+    d.advance_to_deadline();
     d.connect();
     d.hello();
     d.dispatch(2, "RESUMED");
     d.advance(1s);  // ready, if only briefly: the failures before it no longer count
     d.actions.clear();
     d.closed(std::nullopt);
-    deadline = d.session.next_deadline();
+    auto deadline = d.session.next_deadline();
     REQUIRE(deadline);
     CHECK(*deadline == d.now);
 }
