@@ -20,9 +20,12 @@ How decoding treats a payload:
 
 - Only events with a handler or waiter are decoded, once for all of them.
 - An event name not in this table reaches `on_raw` listeners as JSON text.
-- Unknown fields are ignored. A field of the wrong type fails that one event:
-  the decode-error listeners get the event name, the field path
-  (`mentions[2].id`), the seq and what was expected; the session goes on.
+- Unknown fields are ignored. A field of the wrong type or shape is left
+  empty and the event is still delivered: the decode-error listeners get a
+  warning with the event name, the field path (`mentions[2].id`), the seq and
+  what was expected. Numeric strings are read where integers are due; an
+  object without its `id` is reported. `DecodeOptions::strict` fails the
+  event instead.
 - `std::optional<T>`: the field may be absent (or null where that means
   nothing). `Nullable<T>`: absent, null and a value are three different things
   (`nick: null` clears a nickname; no `nick` leaves it).
