@@ -194,6 +194,7 @@ struct Simulator::Impl {
     // The identify budget's fixed window (Fluxer counts per minute since the epoch).
     std::int64_t budget_window = -1;
     std::size_t budget_used = 0;
+    std::size_t held_identifies = 0;  // Fault::Kind::hold_identifies
     net::io_context io;
     tcp::acceptor acceptor{io};
     std::thread thread;
@@ -263,6 +264,11 @@ struct Simulator::Impl {
     // Whether one more Identify or Resume fits the budget; past it the server
     // answers neither (Fluxer holds them without a word).
     bool within_identify_budget() {
+        if (held_identifies > 0) {
+            --held_identifies;
+            with_stats([](SimStats& st) { ++st.unanswered; });
+            return false;
+        }
         if (!behaviour.identify_budget) {
             return true;
         }
@@ -1177,6 +1183,10 @@ void Simulator::Impl::do_dispatch(const std::string& type, const std::string& da
 }
 
 void Simulator::Impl::do_fault(const Fault& fault) {
+    if (fault.kind == Fault::Kind::hold_identifies) {
+        held_identifies = fault.count;
+        return;
+    }
     for (auto& c : open_connections()) {
         switch (fault.kind) {
             case Fault::Kind::reconnect:
@@ -1236,6 +1246,8 @@ void Simulator::Impl::do_fault(const Fault& fault) {
             case Fault::Kind::swap_next:
                 c->swap_next = true;
                 break;
+            case Fault::Kind::hold_identifies:
+                break;  // the server's, not a connection's: set below
         }
     }
     refresh_ready_count();

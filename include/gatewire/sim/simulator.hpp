@@ -129,7 +129,9 @@ struct Fault {
         unknown_opcode,          ///< a payload with opcode `code`
         garbage,                 ///< a message that is not JSON (sent through the compressor)
         withhold_member_chunks,  ///< answer member requests with their first chunk only (flag)
-        swap_next,  ///< the next two messages leave in swapped order (Spacebar's zstd-stream)
+        swap_next,        ///< the next two messages leave in swapped order (Spacebar's zstd-stream)
+        hold_identifies,  ///< the next `count` Identifies or Resumes get no answer, as past a
+                          ///< budget
     };
     Kind kind;
     std::uint16_t code = 0;
