@@ -100,6 +100,22 @@ inline bool wrong_type(dom::element v, ReadContext& c, const char* expected,
 template <class T>
 bool read(dom::element v, T& out, ReadContext& c);
 
+// Whether reading a T can leave warnings of its own (fields inside it).
+template <class T>
+constexpr bool can_hold_warnings() {
+    if constexpr (is_optional<T>::value) {
+        return can_hold_warnings<typename T::value_type>();
+    } else if constexpr (is_nullable<T>::value) {
+        using Inner = std::remove_cvref_t<decltype(std::declval<const T&>().as_optional())>;
+        return can_hold_warnings<typename Inner::value_type>();
+    } else if constexpr (is_shared<T>::value) {
+        return can_hold_warnings<std::remove_const_t<typename T::element_type>>();
+    } else {
+        return is_vector<T>::value || is_map<T>::value || Described<T> ||
+               std::is_same_v<T, StickerTags>;
+    }
+}
+
 // --- scalars --------------------------------------------------------------
 
 inline bool read_string(dom::element v, std::string& out, ReadContext& c) {
@@ -236,12 +252,12 @@ bool read_integer_text(std::string_view s, Int& out, ReadContext& c) {
 
 template <class Int>
 bool read_integer(dom::element v, Int& out, ReadContext& c) {
-    if (std::string_view s; !v.get_string().get(s)) {
-        return read_integer_text(s, out, c);
-    }
     if constexpr (std::is_unsigned_v<Int>) {
         std::uint64_t n = 0;
         if (auto e = v.get_uint64().get(n)) {
+            if (std::string_view s; e == simdjson::INCORRECT_TYPE && !v.get_string().get(s)) {
+                return read_integer_text(s, out, c);
+            }
             return wrong_type(v, c, "an unsigned integer", e);
         }
         if (n > std::numeric_limits<Int>::max()) {
@@ -251,6 +267,9 @@ bool read_integer(dom::element v, Int& out, ReadContext& c) {
     } else {
         std::int64_t n = 0;
         if (auto e = v.get_int64().get(n)) {
+            if (std::string_view s; e == simdjson::INCORRECT_TYPE && !v.get_string().get(s)) {
+                return read_integer_text(s, out, c);
+            }
             return wrong_type(v, c, "an integer", e);
         }
         if (n < std::numeric_limits<Int>::min() || n > std::numeric_limits<Int>::max()) {
@@ -354,12 +373,23 @@ struct FieldTable {
             using M = decltype(member);
             std::string_view name = json_name(M::name);
             using Field = std::remove_cvref_t<decltype(std::declval<T&>().*M::pointer)>;
-            entries[i] = {
-                name,
-                [](dom::element v, T& obj, ReadContext& c) { return read(v, obj.*M::pointer, c); },
-                [](T& obj) { obj.*M::pointer = Field{}; },
-                key_head(name.data(), name.size(), false),
-                name.size() > 8 ? key_tail(name.data(), name.size()) : 0};
+            entries[i] = {name,
+                          [](dom::element v, T& obj, ReadContext& c) {
+                              if constexpr (can_hold_warnings<Field>()) {
+                                  std::size_t since = c.warnings.size();
+                                  bool ok = read(v, obj.*M::pointer, c);
+                                  if (ok && c.warnings.size() != since) {
+                                      c.prefix(since, json_name(M::name));
+                                  }
+                                  return ok;
+                              } else {
+                                  return read(v, obj.*M::pointer,
+                                              c);  // a scalar: no warnings beneath
+                              }
+                          },
+                          [](T& obj) { obj.*M::pointer = Field{}; },
+                          key_head(name.data(), name.size(), false),
+                          name.size() > 8 ? key_tail(name.data(), name.size()) : 0};
             // An object's own id is required: absent, it would read as 0.
             if (std::is_same_v<Field, Snowflake> && name == "id") {
                 required = static_cast<std::uint8_t>(i + 1);
@@ -436,16 +466,13 @@ bool read_fields(dom::object object, T& out, ReadContext& c) {
         }
         previous = static_cast<std::size_t>(entry - table.entries.data()) + 1;
         required_seen = required_seen || previous == table.required;
-        std::size_t since = c.warnings.size();
         if (!entry->read(value, out, c)) {
             if (!c.forgive()) {
                 c.path.emplace_back(entry->name);
                 return false;
             }
+            c.warnings.back().path.emplace_back(entry->name);
             entry->reset(out);  // this field alone is lost
-        }
-        if (c.warnings.size() != since) {
-            c.prefix(since, entry->name);
         }
     }
     if (!required_seen) {
