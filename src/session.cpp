@@ -140,7 +140,6 @@ struct Session::Impl {
     std::optional<Plan> after_close;
     unsigned failures = 0;
     std::optional<TimePoint> ready_since;
-    bool was_ready = false;           // since the last connect
     unsigned short_ready_streak = 0;  // connections in a row ready for less than stable_after
     // Identifies and resumes sent, when the profile budgets both per address
     // and no resume_slot shares the budget with other shards.
@@ -392,7 +391,6 @@ struct Session::Impl {
             return;
         }
         holds_resume_slot = false;
-        was_ready = false;
         reconnect_at.reset();
         phase = Phase::connecting;
         ++stats.connects;
@@ -411,14 +409,13 @@ struct Session::Impl {
     // The socket is gone: wait (with backoff) and connect again.
     void wait_and_reconnect(Plan plan, TimePoint now) {
         stop_heartbeating();
-        if (was_ready && ready_since) {
+        if (ready_since) {
             // READY or RESUMED reset `failures`; a server that drops every
             // session right after it still sees the delays grow.
             bool short_lived = now - *ready_since < config.backoff.stable_after;
             short_ready_streak = short_lived ? short_ready_streak + 1 : 0;
         }
         ready_since.reset();
-        was_ready = false;
         if (!plan.resume) {
             forget_session();
         }
@@ -648,7 +645,6 @@ struct Session::Impl {
         phase = Phase::ready;
         ready_deadline.reset();
         ready_since = now;
-        was_ready = true;
         failures = 0;  // a healthy connection: the next reconnect starts afresh
         show(ShardState::ready, std::move(detail));
         flush_commands(now);

@@ -330,7 +330,6 @@ struct Connection : std::enable_shared_from_this<Connection> {
     net::steady_timer watchdog;
     SteadyClock::time_point stalled_until{};
     SteadyClock::time_point last_heartbeat = SteadyClock::now();
-    bool heartbeat_requested = false;
     bool withhold_acks = false;
     std::size_t split_next = 0;
     bool corrupt_next = false;
@@ -509,7 +508,6 @@ struct Connection : std::enable_shared_from_this<Connection> {
             }
             if (self->sim.request_heartbeats && quiet > interval * 9 / 10) {
                 // Asked again at every check until a heartbeat comes.
-                self->heartbeat_requested = true;
                 self->sim.with_stats([](SimStats& st) { ++st.heartbeat_requests; });
                 self->send_payload(1, "null");
             }
@@ -712,7 +710,6 @@ struct Connection : std::enable_shared_from_this<Connection> {
         switch (op) {
             case 1:
                 last_heartbeat = SteadyClock::now();
-                heartbeat_requested = false;
                 if (!acknowledge(d)) {
                     return;
                 }
