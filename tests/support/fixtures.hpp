@@ -1,4 +1,4 @@
-// Test helpers: the shared fixtures folder, files, base64.
+// Test helpers: the fixtures folder (tests/fixtures), files, base64.
 #pragma once
 
 #include <cstdint>
