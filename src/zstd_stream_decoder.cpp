@@ -2,31 +2,51 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <array>
+#include <vector>
 
 namespace gatewire {
 namespace {
 constexpr std::size_t first_chunk = 16 * 1024;
+// The most one decompression call may write. Bytes decoded past a message's
+// end wait in the carry, so this also bounds the carry.
+constexpr std::size_t max_chunk = 128 * 1024;
 constexpr std::size_t retained_capacity = 256 * 1024;
 // The largest window a stream may ask for (8 MiB): zstd's default levels use
 // at most that for streams, and without a cap a server could make every
 // shard allocate 128 MiB. A stream that asks for more is reported corrupt.
 constexpr int max_window_log = 23;
+
+bool is_space(char c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 }  // namespace
 
+// Decompression stops at the end of each message. What the stream holds
+// beyond it stays compressed (`input`, at most the rest of one WebSocket
+// message) instead of being inflated ahead, so a small frame cannot turn into
+// a large buffer; only the tail of the last call's output (`carry`, at most
+// one chunk) is kept decoded.
 struct ZstdStreamDecoder::State {
     ZSTD_DCtx* ctx = ZSTD_createDCtx();
     std::size_t max_bytes;
-    std::size_t used = 0;
+    std::size_t used = 0;  // bytes of the current message in message_
     bool skipping = false;
     bool broken = false;
+    // zstd holds no output it has not handed out. Calling it again with no
+    // input would make no progress, and libzstd fails the 16th such call.
+    bool drained = true;
     JsonBoundary boundary;
-    std::string carry;  // bytes decoded past the end of the previous message
+    std::string carry;
+    std::vector<std::uint8_t> input;
 
     explicit State(std::size_t max) : max_bytes(max) {
         ZSTD_DCtx_setParameter(ctx, ZSTD_d_windowLogMax, max_window_log);
     }
     ~State() { ZSTD_freeDCtx(ctx); }
+    State(const State&) = delete;
+    State& operator=(const State&) = delete;
 };
 
 ZstdStreamDecoder::ZstdStreamDecoder(std::size_t max_message_bytes)
@@ -36,7 +56,13 @@ ZstdStreamDecoder::ZstdStreamDecoder(ZstdStreamDecoder&&) noexcept = default;
 ZstdStreamDecoder& ZstdStreamDecoder::operator=(ZstdStreamDecoder&&) noexcept = default;
 
 bool ZstdStreamDecoder::has_pending() const noexcept {
-    return !state_->carry.empty() && state_->used == 0 && !state_->skipping;
+    const State& s = *state_;
+    return !s.broken && (!s.carry.empty() || !s.input.empty() || !s.drained);
+}
+
+std::size_t ZstdStreamDecoder::buffered_bytes() const noexcept {
+    const State& s = *state_;
+    return message_.capacity() + s.carry.capacity() + s.input.capacity();
 }
 
 void ZstdStreamDecoder::reset() {
@@ -45,45 +71,55 @@ void ZstdStreamDecoder::reset() {
     std::string().swap(message_);
 }
 
-namespace {
-bool is_space(char c) {
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
-}  // namespace
-
 DecodeStatus ZstdStreamDecoder::feed(std::span<const std::uint8_t> bytes) {
     State& s = *state_;
     if (s.broken) {
         return DecodeStatus::corrupt;
     }
+    const bool from_input = !s.input.empty();
+    if (from_input) {
+        s.input.insert(s.input.end(), bytes.begin(), bytes.end());
+        bytes = s.input;
+    }
+    ZSTD_inBuffer in{bytes.data(), bytes.size(), 0};
+    DecodeStatus status = decode(in);
+    if (from_input) {
+        s.input.erase(s.input.begin(), s.input.begin() + static_cast<std::ptrdiff_t>(in.pos));
+    } else {
+        s.input.assign(bytes.begin() + static_cast<std::ptrdiff_t>(in.pos), bytes.end());
+    }
+    if (s.input.empty() && s.input.capacity() > retained_capacity) {
+        std::vector<std::uint8_t>().swap(s.input);
+    }
+    return status;
+}
+
+DecodeStatus ZstdStreamDecoder::decode(ZSTD_inBuffer_s& in) {
+    State& s = *state_;
     if (s.used == 0 && !s.skipping) {
         if (message_.capacity() > retained_capacity) {
             std::string().swap(message_);
         }
         message_.clear();
-    }
-    std::size_t end = JsonBoundary::npos;  // where the current message ends in message_
-    bool skipped_to_end = false;
-    auto take_carry = [&] {
-        // Bytes decoded past the end of the previous message start this one.
-        if (s.carry.empty()) {
-            return;
+        if (!s.carry.empty()) {
+            // Bytes decoded past the end of the previous message start this one.
+            message_.resize(std::max(first_chunk, s.carry.size() + message_padding));
+            std::copy(s.carry.begin(), s.carry.end(), message_.begin());
+            s.used = s.carry.size();
+            s.carry.clear();
+            if (std::size_t at = s.boundary.scan({message_.data(), s.used});
+                at != JsonBoundary::npos) {
+                return finish(at);
+            }
+            if (s.used > s.max_bytes) {
+                s.skipping = true;
+                std::string().swap(message_);
+                s.used = 0;
+            }
         }
-        std::string carry = std::move(s.carry);
-        s.carry.clear();
-        message_.resize(std::max(message_.size(), carry.size() + message_padding));
-        message_.replace(0, carry.size(), carry);
-        s.used = carry.size();
-        if (std::size_t at = s.boundary.scan({message_.data(), s.used}); at != JsonBoundary::npos) {
-            end = at;
-        }
-    };
-    if (s.used == 0 && !s.skipping) {
-        take_carry();
     }
-    ZSTD_inBuffer in{bytes.data(), bytes.size(), 0};
     std::array<char, 16 * 1024> scratch;
-    for (;;) {
+    while (!(in.pos == in.size && s.drained)) {
         char* out;
         std::size_t room;
         if (s.skipping) {
@@ -94,7 +130,7 @@ DecodeStatus ZstdStreamDecoder::feed(std::span<const std::uint8_t> bytes) {
                 message_.resize(std::max(first_chunk, message_.size() * 2));
             }
             out = message_.data() + s.used;
-            room = message_.size() - s.used - message_padding;
+            room = std::min(max_chunk, message_.size() - s.used - message_padding);
         }
         ZSTD_outBuffer ob{out, room, 0};
         std::size_t rc = ZSTD_decompressStream(s.ctx, &ob, &in);
@@ -102,56 +138,51 @@ DecodeStatus ZstdStreamDecoder::feed(std::span<const std::uint8_t> bytes) {
             s.broken = true;
             return DecodeStatus::corrupt;
         }
+        s.drained = in.pos == in.size && ob.pos < ob.size;
         if (s.skipping) {
-            if (!skipped_to_end) {
-                std::size_t at = s.boundary.scan({scratch.data(), ob.pos});
-                if (at != JsonBoundary::npos) {
-                    skipped_to_end = true;
-                    s.carry.assign(scratch.data() + at, ob.pos - at);
-                }
-            } else {
-                s.carry.append(scratch.data(), ob.pos);
+            std::size_t at = s.boundary.scan({scratch.data(), ob.pos});
+            if (at != JsonBoundary::npos) {
+                keep_carry({scratch.data() + at, ob.pos - at});
+                s.skipping = false;
+                s.boundary.reset();
+                return DecodeStatus::too_large;
             }
-        } else {
-            std::size_t before = s.used;
-            s.used += ob.pos;
-            if (end == JsonBoundary::npos) {
-                std::size_t at = s.boundary.scan({message_.data() + before, ob.pos});
-                if (at != JsonBoundary::npos) {
-                    end = before + at;
-                } else if (s.used > s.max_bytes) {
-                    // Keep decoding to stay in step with the stream, but drop the bytes.
-                    s.skipping = true;
-                    std::string().swap(message_);
-                    s.used = 0;
-                }
-            }
+            continue;
         }
-        if (in.pos == in.size && ob.pos < ob.size) {
-            break;
+        std::size_t before = s.used;
+        s.used += ob.pos;
+        if (std::size_t at = s.boundary.scan({message_.data() + before, ob.pos});
+            at != JsonBoundary::npos) {
+            return finish(before + at);
+        }
+        if (s.used > s.max_bytes) {
+            // Keep decoding to stay in step with the stream, but drop the bytes.
+            s.skipping = true;
+            std::string().swap(message_);
+            s.used = 0;
         }
     }
-    if (s.skipping) {
-        if (!skipped_to_end) {
-            return DecodeStatus::incomplete;
-        }
-        s.skipping = false;
-        s.boundary.reset();
-        return DecodeStatus::too_large;
+    return DecodeStatus::incomplete;
+}
+
+void ZstdStreamDecoder::keep_carry(std::string_view rest) {
+    std::size_t start = 0;
+    while (start < rest.size() && is_space(rest[start])) {
+        ++start;
     }
-    if (end == JsonBoundary::npos) {
-        return DecodeStatus::incomplete;
-    }
-    std::size_t rest = end;
-    while (rest < s.used && is_space(message_[rest])) {
-        ++rest;
-    }
-    if (rest < s.used) {
-        s.carry.append(message_.data() + rest, s.used - rest);
-    }
-    message_.resize(end);
+    state_->carry.assign(rest.substr(start));
+}
+
+DecodeStatus ZstdStreamDecoder::finish(std::size_t end) {
+    State& s = *state_;
+    keep_carry({message_.data() + end, s.used - end});
     s.used = 0;
     s.boundary.reset();
+    if (end > s.max_bytes) {
+        std::string().swap(message_);
+        return DecodeStatus::too_large;
+    }
+    message_.resize(end);
     return DecodeStatus::complete;
 }
 

@@ -11,12 +11,19 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "gatewire/decode_status.hpp"
 #include "gatewire/json_boundary.hpp"
 
+struct ZSTD_inBuffer_s;
+
 namespace gatewire {
 
+/// Every message is bounded by `max_message_bytes`, whether it is decoded from
+/// the stream or from bytes decoded past the previous message's end, and the
+/// decoder holds at most one message, one decompression chunk (128 KiB) and
+/// the compressed bytes of one WebSocket message.
 class GATEWIRE_API ZstdStreamDecoder {
   public:
     explicit ZstdStreamDecoder(std::size_t max_message_bytes);
@@ -28,10 +35,15 @@ class GATEWIRE_API ZstdStreamDecoder {
     std::string& message() noexcept { return message_; }
     /// Bytes past the last message are waiting: feed({}) may complete another.
     bool has_pending() const noexcept;
+    /// What the decoder holds now, in bytes (buffers' capacity).
+    std::size_t buffered_bytes() const noexcept;
     void reset();
 
   private:
     struct State;
+    DecodeStatus decode(ZSTD_inBuffer_s& in);
+    DecodeStatus finish(std::size_t end);
+    void keep_carry(std::string_view rest);
     std::unique_ptr<State> state_;
     std::string message_;
 };

@@ -13,6 +13,7 @@
 #include "gatewire/error.hpp"
 #include "gatewire/json_boundary.hpp"
 #include "gatewire/message_decoder.hpp"
+#include "gatewire/zstd_stream_decoder.hpp"
 #include "gatewire/zstd_stream_encoder.hpp"
 
 using namespace gatewire;
@@ -450,4 +451,91 @@ TEST_CASE("zstd-stream: two messages in one piece come out one after the other, 
     REQUIRE(decoder.feed({}, false) == DecodeStatus::complete);
     CHECK(decoder.message() == R"({"op":1,"d":5})");
     CHECK_FALSE(decoder.has_pending());
+}
+
+namespace {
+
+struct Drained {
+    std::vector<DecodeStatus> statuses;
+    std::vector<std::string> messages;  // of the complete ones
+    std::size_t most_buffered = 0;
+};
+
+// Feeds one WebSocket message and takes out everything it holds, as the
+// session does.
+Drained drain(ZstdStreamDecoder& decoder, const std::string& frame) {
+    Drained out;
+    DecodeStatus status = decoder.feed(test::bytes_of(frame));
+    for (;;) {
+        out.most_buffered = std::max(out.most_buffered, decoder.buffered_bytes());
+        out.statuses.push_back(status);
+        if (status == DecodeStatus::complete) {
+            out.messages.push_back(decoder.message());
+        }
+        if (status == DecodeStatus::corrupt || !decoder.has_pending()) {
+            return out;
+        }
+        status = decoder.feed({});
+    }
+}
+
+}  // namespace
+
+TEST_CASE("zstd-stream: forty messages in one flush all come out, and the stream goes on") {
+    ZstdStreamEncoder encoder;
+    ZstdStreamDecoder decoder(1 << 20);
+    std::string batch;
+    for (int i = 0; i < 40; ++i) {
+        batch += R"({"op":11})";
+    }
+    Drained out = drain(decoder, encoder.encode(batch));
+    CHECK(out.messages.size() == 40);
+    CHECK(std::count(out.statuses.begin(), out.statuses.end(), DecodeStatus::corrupt) == 0);
+    Drained next = drain(decoder, encoder.encode(R"({"op":1,"d":7})"));
+    REQUIRE(next.messages.size() == 1);
+    CHECK(next.messages[0] == R"({"op":1,"d":7})");
+}
+
+TEST_CASE("zstd-stream: a message decoded past the previous one's end is held to the bound") {
+    ZstdStreamEncoder encoder;
+    ZstdStreamDecoder decoder(1000);
+    std::string big = R"({"op":0,"d":")" + std::string(5000, 'x') + R"("})";
+    Drained out = drain(decoder, encoder.encode(R"({"op":11})" + big + R"({"op":1,"d":2})"));
+    CHECK(out.statuses == std::vector<DecodeStatus>{DecodeStatus::complete, DecodeStatus::too_large,
+                                                    DecodeStatus::complete});
+    CHECK(out.messages == std::vector<std::string>{R"({"op":11})", R"({"op":1,"d":2})"});
+}
+
+TEST_CASE(
+    "zstd-stream: a small frame that inflates far past the bound never makes a large buffer") {
+    // 32 MiB of one letter compresses to a few kilobytes.
+    std::string huge = R"({"op":0,"d":")" + std::string(32u << 20, 'a') + R"("})";
+    constexpr std::size_t bound = 1 << 20;
+    // Far below what the stream inflates to: the bound, one chunk, slack.
+    constexpr std::size_t most = 2 * bound + (512 << 10);
+
+    SECTION("after a small message in the same flush") {
+        ZstdStreamEncoder encoder;
+        ZstdStreamDecoder decoder(bound);
+        std::string frame = encoder.encode(R"({"op":11})" + huge + R"({"op":1,"d":3})");
+        CHECK(frame.size() < 64 * 1024);
+        Drained out = drain(decoder, frame);
+        CHECK(std::count(out.statuses.begin(), out.statuses.end(), DecodeStatus::too_large) == 1);
+        CHECK(out.messages == std::vector<std::string>{R"({"op":11})", R"({"op":1,"d":3})"});
+        CHECK(out.most_buffered < most);
+    }
+    SECTION("as the first message, split over WebSocket messages") {
+        ZstdStreamEncoder encoder;
+        ZstdStreamDecoder decoder(bound);
+        std::string frame = encoder.encode(huge + R"({"op":11})");
+        std::size_t half = frame.size() / 2;
+        Drained first = drain(decoder, frame.substr(0, half));
+        Drained second = drain(decoder, frame.substr(half));
+        CHECK(std::count(first.statuses.begin(), first.statuses.end(), DecodeStatus::complete) ==
+              0);
+        CHECK(std::count(second.statuses.begin(), second.statuses.end(), DecodeStatus::too_large) ==
+              1);
+        CHECK(second.messages == std::vector<std::string>{R"({"op":11})"});
+        CHECK(std::max(first.most_buffered, second.most_buffered) < most);
+    }
 }
