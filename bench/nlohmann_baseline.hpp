@@ -66,7 +66,7 @@ void convert(const json& j, T& out) {
                   : Snowflake{j.get<std::uint64_t>()};
     } else if constexpr (std::is_same_v<T, Timestamp>) {
         out = j.is_string() ? parse_timestamp(j.get_ref<const std::string&>()).value_or(Timestamp{})
-                            : timestamp_from_unix(j.get<std::int64_t>());
+                            : timestamp_from_unix(j.get<std::int64_t>()).value_or(Timestamp{});
     } else if constexpr (std::is_same_v<T, Permissions>) {
         out.bits = j.is_string() ? Snowflake::parse(j.get_ref<const std::string&>())->value
                                  : j.get<std::uint64_t>();

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include <simdjson.h>
 
@@ -154,8 +155,9 @@ std::error_code peek_envelope(const std::string& message, Envelope& out) {
         }
         if (key == "op") {
             int64_t op;
-            if (value.get_int64().get(op)) {
-                return errc::invalid_payload;
+            if (value.get_int64().get(op) || op < std::numeric_limits<int>::min() ||
+                op > std::numeric_limits<int>::max()) {
+                return errc::invalid_payload;  // not read as some other op
             }
             out.op = static_cast<int>(op);
             has_op = true;

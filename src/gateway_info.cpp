@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "gatewire/error.hpp"
@@ -140,8 +141,11 @@ std::optional<GatewayInfo> parse_gateway_info(const Profile& profile, std::strin
         info.url = doc["endpoints"]["gateway"].get<std::string>();
         return info;
     }
+    // Counts must fit their type: 2^32 shards is not read as 0.
+    constexpr std::uint64_t most = std::numeric_limits<std::uint32_t>::max();
     if (!doc.contains("url") || !doc["url"].is_string() || !doc.contains("shards") ||
-        !doc["shards"].is_number_unsigned() || doc["shards"].get<std::uint64_t>() == 0) {
+        !doc["shards"].is_number_unsigned() || doc["shards"].get<std::uint64_t>() == 0 ||
+        doc["shards"].get<std::uint64_t>() > most) {
         return std::nullopt;
     }
     info.url = doc["url"].get<std::string>();
@@ -158,7 +162,9 @@ std::optional<GatewayInfo> parse_gateway_info(const Profile& profile, std::strin
         auto remaining = number("remaining");
         auto reset_after = number("reset_after");
         auto max_concurrency = number("max_concurrency");
-        if (!total || !remaining || !reset_after || !max_concurrency || *max_concurrency == 0) {
+        if (!total || !remaining || !reset_after || !max_concurrency || *max_concurrency == 0 ||
+            *total > most || *remaining > most || *max_concurrency > most ||
+            *reset_after > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
             return std::nullopt;
         }
         info.session_start_limit = SessionStartLimit{

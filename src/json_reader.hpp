@@ -159,8 +159,11 @@ inline bool read_timestamp(dom::element v, Timestamp& out, ReadContext& c) {
     }
     std::int64_t n = 0;
     if (!v.get_int64().get(n)) {
-        out = timestamp_from_unix(n);
-        return true;
+        if (auto t = timestamp_from_unix(n)) {
+            out = *t;
+            return true;
+        }
+        return c.fail("a Unix time out of range: " + std::to_string(n));
     }
     return c.fail(std::string("expected a timestamp, got ") + json_type_name(v));
 }

@@ -57,7 +57,10 @@ nlohmann::ordered_json write(const T& value) {
     } else if constexpr (std::is_same_v<T, Snowflake>) {
         return json(value.to_string());
     } else if constexpr (std::is_same_v<T, Timestamp>) {
-        return json(format_timestamp(value));
+        // Dates the text form cannot carry go out as Unix milliseconds, which
+        // the reader takes back.
+        return has_text_form(value) ? json(format_timestamp(value))
+                                    : json(unix_milliseconds(value));
     } else if constexpr (std::is_same_v<T, Permissions>) {
         return json(std::to_string(value.bits));
     } else if constexpr (std::is_same_v<T, RawJson>) {

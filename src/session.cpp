@@ -510,12 +510,16 @@ struct Session::Impl {
     void handle_hello(const Envelope& envelope, TimePoint now) {
         json d = json::parse(envelope.data, nullptr, false);
         milliseconds every{41250};
+        // Past a day is no interval a server means, and deadlines computed
+        // from one near the type's range would overflow.
+        constexpr std::uint64_t longest = 24 * 3600 * 1000;
         if (d.is_object() && d.contains("heartbeat_interval") &&
-            d["heartbeat_interval"].is_number_unsigned() && d["heartbeat_interval"] > 0) {
+            d["heartbeat_interval"].is_number_unsigned() && d["heartbeat_interval"] > 0 &&
+            d["heartbeat_interval"].get<std::uint64_t>() <= longest) {
             every = milliseconds{d["heartbeat_interval"].get<std::int64_t>()};
         } else {
             report(errc::invalid_payload,
-                   "Hello without a valid heartbeat_interval; using 41250 ms");
+                   "Hello without a valid heartbeat_interval (1 ms to 1 day); using 41250 ms");
         }
         interval = every;
         hello_deadline.reset();

@@ -1,6 +1,8 @@
 #include "gatewire/timestamp.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <limits>
 
 namespace gatewire {
 
@@ -82,21 +84,50 @@ std::optional<Timestamp> parse_timestamp(std::string_view text) noexcept {
     if (at != text.size()) {
         return std::nullopt;
     }
-    return Timestamp{sys_days{date} + hours{h} + minutes{mi} + seconds{s} - offset} +
-           microseconds{micros};
+    Timestamp t = Timestamp{sys_days{date} + hours{h} + minutes{mi} + seconds{s} - offset} +
+                  microseconds{micros};
+    // An offset can carry 0000-01-01 or 9999-12-31 out of the range the text
+    // form holds; such a date would not survive being written back.
+    if (!has_text_form(t)) {
+        return std::nullopt;
+    }
+    return t;
 }
 
-Timestamp timestamp_from_unix(std::int64_t number) noexcept {
+namespace {
+// 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z in Unix seconds.
+constexpr std::int64_t first_text_second = -62167219200;
+constexpr std::int64_t end_text_second = 253402300800;
+}  // namespace
+
+std::optional<Timestamp> timestamp_from_unix(std::int64_t number) noexcept {
     using namespace std::chrono;
     constexpr std::int64_t max_seconds = 95617584000;  // year 5000
-    if (number > max_seconds || number < -max_seconds) {
-        return Timestamp{milliseconds{number}};
+    if (number >= first_text_second && number <= max_seconds) {
+        return Timestamp{seconds{number}};
     }
-    return Timestamp{seconds{number}};
+    // Microseconds hold milliseconds up to about ±292 000 years.
+    constexpr std::int64_t max_milliseconds = std::numeric_limits<std::int64_t>::max() / 1000;
+    if (number > max_milliseconds || number < -max_milliseconds) {
+        return std::nullopt;
+    }
+    return Timestamp{milliseconds{number}};
+}
+
+bool has_text_form(Timestamp t) noexcept {
+    using namespace std::chrono;
+    return t >= Timestamp{seconds{first_text_second}} && t < Timestamp{seconds{end_text_second}};
+}
+
+std::int64_t unix_milliseconds(Timestamp t) noexcept {
+    using namespace std::chrono;
+    return floor<milliseconds>(t.time_since_epoch()).count();
 }
 
 std::string format_timestamp(Timestamp t) {
     using namespace std::chrono;
+    t = std::clamp(t, Timestamp{seconds{first_text_second}},
+                   Timestamp{seconds{end_text_second} - microseconds{1}});
     auto day_start = floor<days>(t);
     year_month_day date{day_start};
     hh_mm_ss time{t - day_start};

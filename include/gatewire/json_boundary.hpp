@@ -6,6 +6,7 @@
 #include "gatewire/export.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 namespace gatewire {
@@ -21,7 +22,7 @@ class GATEWIRE_API JsonBoundary {
     static constexpr std::size_t npos = std::string_view::npos;
 
   private:
-    int depth_ = 0;
+    std::int64_t depth_ = 0;  ///< 64 bits: no stream is long enough to overflow it
     bool started_ = false;
     bool in_string_ = false;
     bool escaped_ = false;

@@ -23,6 +23,8 @@ class GATEWIRE_API RateLimiter {
     void record(TimePoint now);
     /// The earliest time allows(·, reserve) becomes true (a past time: at once).
     TimePoint next_slot(std::size_t reserve = 0) const noexcept;
+    /// Commands held in the window (at most its count, once expired ones go).
+    std::size_t recorded() const noexcept { return sent_.size(); }
 
   private:
     void expire(TimePoint now) noexcept;

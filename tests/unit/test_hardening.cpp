@@ -1,0 +1,144 @@
+// Input at the edges of its types' ranges: read as an error, never wrapped
+// into some other value.
+#include <catch2/catch.hpp>
+
+#include <limits>
+#include <string>
+
+#include "../support/session_driver.hpp"
+#include "gatewire/decode.hpp"
+#include "gatewire/decode_status.hpp"
+#include "gatewire/envelope.hpp"
+#include "gatewire/error.hpp"
+#include "gatewire/events.hpp"
+#include "gatewire/gateway_info.hpp"
+#include "gatewire/json_boundary.hpp"
+#include "gatewire/rate_limiter.hpp"
+#include "gatewire/timestamp.hpp"
+
+using namespace gatewire;
+using namespace std::chrono_literals;
+using test::Driver;
+
+TEST_CASE("a Hello interval past a day is refused: no heartbeat at once, no zombie close") {
+    Driver d(Driver::discord());
+    d.session.start(d.now);
+    d.collect();
+    d.connect();
+    d.server(R"({"op":10,"d":{"heartbeat_interval":10000000000000}})");
+    auto reports = d.all<action::Report>();
+    REQUIRE(reports.size() == 1);
+    CHECK(reports[0].error == errc::invalid_payload);
+    CHECK(d.session.heartbeat_interval() == 41250ms);
+    d.ready();
+    d.actions.clear();
+    d.advance(10s);
+    CHECK(d.sent(1).empty());
+    CHECK(d.all<action::Close>().empty());
+}
+
+TEST_CASE("Unix times whose milliseconds overflow are refused, not decoded as garbage") {
+    using namespace std::chrono;
+    CHECK_FALSE(timestamp_from_unix(std::numeric_limits<std::int64_t>::max()));
+    CHECK_FALSE(timestamp_from_unix(std::numeric_limits<std::int64_t>::min()));
+    CHECK_FALSE(timestamp_from_unix(9'300'000'000'000'000));
+    CHECK(timestamp_from_unix(9'200'000'000'000'000));  // ~year 291 000, in milliseconds
+
+    events::TypingStart typing;
+    DecodeError error;
+    std::vector<DecodeError> warnings;
+    REQUIRE(decode(R"({"channel_id":"1","user_id":"2","timestamp":9300000000000000})", typing,
+                   &error, {}, &warnings));
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].path == "timestamp");
+    CHECK(typing.timestamp == Timestamp{});
+}
+
+TEST_CASE("every timestamp the encoder writes, the decoder reads back the same") {
+    using namespace std::chrono;
+    const Timestamp cases[] = {
+        Timestamp{seconds{-62167219200}},                         // 0000-01-01
+        Timestamp{seconds{-62167219200}} - microseconds{1},       // year -1
+        Timestamp{seconds{253402300799}} + microseconds{999999},  // 9999-12-31T23:59:59.999999
+        Timestamp{seconds{253402300800}},                         // year 10000
+        Timestamp{seconds{1034546400000}},                        // year 34753
+        Timestamp{seconds{1700000000}} + microseconds{123456},
+    };
+    for (Timestamp t : cases) {
+        events::TypingStart typing;
+        typing.timestamp = t;
+        std::string text = encode_json(typing);
+        INFO(text);
+        events::TypingStart back;
+        std::vector<DecodeError> warnings;
+        REQUIRE(decode(text, back, nullptr, {}, &warnings));
+        CHECK(warnings.empty());
+        if (has_text_form(t)) {
+            CHECK(back.timestamp == t);
+        } else {
+            // Out of the text form's years: whole milliseconds.
+            CHECK(back.timestamp == floor<milliseconds>(t));
+        }
+        CHECK(encode_json(back) == encode_json(back));
+    }
+    // An offset cannot carry a date out of the years the text form holds.
+    CHECK_FALSE(parse_timestamp("0000-01-01T00:00:00+01:00"));
+    CHECK_FALSE(parse_timestamp("9999-12-31T23:30:00-01:00"));
+    CHECK(parse_timestamp("0000-01-01T00:00:00Z"));
+}
+
+TEST_CASE("the JSON boundary counts nesting past 2^31 without overflow") {
+    JsonBoundary boundary;
+    const std::string opens(1 << 20, '[');
+    const std::uint64_t depth = (std::uint64_t{1} << 31) + (1 << 20);
+    for (std::uint64_t done = 0; done < depth; done += opens.size()) {
+        REQUIRE(boundary.scan(opens) == JsonBoundary::npos);
+    }
+    // One close of 2^31 + 2^20 opens ends nothing.
+    CHECK(boundary.scan("]") == JsonBoundary::npos);
+}
+
+TEST_CASE("gateway information whose counts do not fit their types is refused") {
+    auto discord = profiles::discord();
+    CHECK_FALSE(parse_gateway_info(discord, R"({"url":"wss://x","shards":4294967296})"));
+    CHECK(parse_gateway_info(discord, R"({"url":"wss://x","shards":4294967295})"));
+    CHECK_FALSE(parse_gateway_info(
+        discord,
+        R"({"url":"wss://x","shards":1,"session_start_limit":{"total":1000,"remaining":999,"reset_after":1,"max_concurrency":4294967312}})"));
+    CHECK_FALSE(parse_gateway_info(
+        discord,
+        R"({"url":"wss://x","shards":1,"session_start_limit":{"total":4294967296,"remaining":1,"reset_after":1,"max_concurrency":1}})"));
+    CHECK_FALSE(parse_gateway_info(
+        discord,
+        R"({"url":"wss://x","shards":1,"session_start_limit":{"total":1,"remaining":1,"reset_after":18446744073709551615,"max_concurrency":1}})"));
+}
+
+TEST_CASE("an op outside int is an invalid envelope, never another op") {
+    Envelope envelope;
+    auto peek = [&](std::string message) {
+        message.reserve(message.size() + message_padding);
+        return peek_envelope(message, envelope);
+    };
+    CHECK(peek(R"({"op":4294967296,"d":{}})") == errc::invalid_payload);
+    CHECK(peek(R"({"d":{},"op":4294967296})") == errc::invalid_payload);
+    CHECK(peek(R"({"d":{},"op":-4294967285})") == errc::invalid_payload);
+    CHECK_FALSE(peek(R"({"d":{},"op":11})"));
+    CHECK(envelope.op == 11);
+
+    Driver d(Driver::discord());
+    d.start_ready();
+    d.server(R"({"t":"MESSAGE_CREATE","s":2,"d":{},"op":4294967296})");
+    CHECK(d.delivered_seqs().empty());
+    REQUIRE(d.all<action::Report>().size() == 1);
+    CHECK(d.all<action::Report>()[0].error == errc::invalid_payload);
+}
+
+TEST_CASE("an idle shard's heartbeats do not pile up in the command limiter") {
+    RateLimiter limiter({120, 60s});
+    RateLimiter::TimePoint now{};
+    for (int beat = 0; beat < 30 * 24 * 3600 / 41; ++beat) {  // 30 days of heartbeats
+        limiter.record(now);
+        now += 41250ms;
+    }
+    CHECK(limiter.recorded() <= 2);
+}
