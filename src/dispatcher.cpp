@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <exception>
 
 #include <spdlog/spdlog.h>
 
@@ -74,7 +75,10 @@ struct Dispatcher::Tables {
     std::array<std::atomic<bool>, event_type_count> wanted{};
     List<Entry<RawHandler>> raw;
     List<Entry<ErrorHandler>> errors;
-    std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+    bool alive = true;  // false once the dispatcher is being destroyed
+    // Tokens hold the tables weakly: a Subscription removed while the
+    // dispatcher is destroyed keeps them (and their mutex) alive until done.
+    std::weak_ptr<Tables> self;
 
     // Puts `item` into `*list` and returns a token that takes it out again.
     // Call with the mutex held.
@@ -83,13 +87,15 @@ struct Dispatcher::Tables {
                                                 std::function<void()> after_remove = {}) {
         auto token = std::make_shared<Subscription::Token>();
         std::uint64_t id = item.id;
-        token->remove = [this, alive_flag = std::weak_ptr<bool>(alive), &list, id,
-                         after_remove = std::move(after_remove)] {
-            auto still = alive_flag.lock();
-            if (!still || !*still) {
+        token->remove = [tables = self, &list, id, after_remove = std::move(after_remove)] {
+            auto held = tables.lock();
+            if (!held) {
                 return;
             }
-            std::lock_guard lock(mutex);
+            std::lock_guard lock(held->mutex);
+            if (!held->alive) {
+                return;
+            }
             list = without(list, [id](const T& l) { return l.id == id; });
             if (after_remove) {
                 after_remove();
@@ -107,13 +113,15 @@ const Dispatcher::Runner Dispatcher::runners[event_type_count] = {
 #undef GATEWIRE_X
 };
 
-Dispatcher::Dispatcher() : tables_(std::make_unique<Tables>()) {}
+Dispatcher::Dispatcher() : tables_(std::make_shared<Tables>()) {
+    tables_->self = tables_;
+}
 
 Dispatcher::~Dispatcher() {
     std::vector<std::function<void()>> abandoned;
     {
         std::lock_guard lock(tables_->mutex);
-        *tables_->alive = false;
+        tables_->alive = false;
         for (auto& list : tables_->typed) {
             if (list) {
                 for (const auto& listener : *list) {
@@ -170,13 +178,31 @@ void Dispatcher::dispatch(const RawEvent& event) {
             listeners = tables_->typed[static_cast<std::size_t>(*type)];
         }
     }
+    // A handler that throws does not keep the event from the others (nor a
+    // waiter from firing); the first exception goes on once all have run.
+    std::exception_ptr first;
     if (raw) {
         for (const auto& entry : *raw) {
-            entry.handler(event);
+            try {
+                entry.handler(event);
+            } catch (...) {
+                if (!first) {
+                    first = std::current_exception();
+                }
+            }
         }
     }
     if (listeners && !listeners->empty()) {
-        runners[static_cast<std::size_t>(*type)](*this, event, *listeners);  // decodes once
+        try {
+            runners[static_cast<std::size_t>(*type)](*this, event, *listeners);  // decodes once
+        } catch (...) {
+            if (!first) {
+                first = std::current_exception();
+            }
+        }
+    }
+    if (first) {
+        std::rethrow_exception(first);
     }
 }
 
@@ -199,11 +225,23 @@ void Dispatcher::deliver(EventType type, const Listeners& listeners, const void*
         }
     }
     EventContext context{raw.shard_id, raw.seq, raw.name};
+    // The waiters were taken out above: each must fire even if a handler
+    // before it throws, or its coroutine would wait forever.
+    std::exception_ptr first;
     for (const auto& listener : listeners) {
         if (listener.once && std::find(fired.begin(), fired.end(), listener.id) == fired.end()) {
             continue;
         }
-        listener.invoke(event, context);
+        try {
+            listener.invoke(event, context);
+        } catch (...) {
+            if (!first) {
+                first = std::current_exception();
+            }
+        }
+    }
+    if (first) {
+        std::rethrow_exception(first);
     }
 }
 

@@ -558,6 +558,16 @@ struct Session::Impl {
     void handle_dispatch(const Envelope& envelope, std::string& message, TimePoint now) {
         bool is_ready = envelope.type == "READY";
         bool is_resumed = envelope.type == "RESUMED";
+        // READY answers an Identify (a server may answer a Resume with a new
+        // session too), RESUMED only a Resume. Anywhere else one would make a
+        // session ready that the client never asked for, or deliver it twice.
+        if ((is_ready &&
+             ((phase != Phase::identifying && phase != Phase::resuming) || identify_at)) ||
+            (is_resumed && phase != Phase::resuming)) {
+            report(errc::invalid_payload,
+                   "ignored " + std::string(envelope.type) + " that answers nothing sent");
+            return;
+        }
         if (is_ready) {
             window.reset();  // a new session: its seqs start again
             handled_seq = 0;

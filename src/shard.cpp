@@ -611,6 +611,13 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
                     if (auto log = logger()) {
                         log->error("shard {}: a handler threw: {}", h.shard.id, e.what());
                     }
+                } catch (...) {
+                    // Not a std::exception (an int, a type of the user's own):
+                    // it must not escape into the pool and stop this shard's handlers.
+                    if (auto log = logger()) {
+                        log->error("shard {}: a handler threw something not a std::exception",
+                                   h.shard.id);
+                    }
                 }
                 if constexpr (std::is_same_v<I, EventItem>) {
                     {

@@ -44,8 +44,27 @@ std::optional<Url> Url::parse(std::string_view text) {
         host = authority.substr(0, colon);
         port = authority.substr(colon + 1);
     }
-    if (host.empty() ||
-        !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    // Only what a host may hold: letters, digits, "-._~" and percent escapes
+    // (an IPv6 literal: hex digits, ':' and '.'). The URL may come from the
+    // server (a resume URL); anything else is refused, not passed on.
+    bool literal = authority.front() == '[';
+    auto host_char = [literal](unsigned char c) {
+        if (literal) {
+            return std::isxdigit(c) != 0 || c == ':' || c == '.';
+        }
+        return std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~' || c == '%';
+    };
+    auto digit = [](unsigned char c) { return std::isdigit(c) != 0; };
+    if (host.empty() || !std::all_of(host.begin(), host.end(), host_char) ||
+        (authority.find(':') != std::string_view::npos && !literal && port.empty()) ||
+        port.size() > 5 || !std::all_of(port.begin(), port.end(), digit) ||
+        (!port.empty() && std::stoul(std::string(port)) > 65535)) {
+        return std::nullopt;
+    }
+    // The path and query travel as they are: no spaces, controls or raw
+    // non-ASCII bytes (those must be percent-encoded).
+    if (!std::all_of(rest.begin(), rest.end(),
+                     [](unsigned char c) { return c > 0x20 && c < 0x7F; })) {
         return std::nullopt;
     }
     url.host = std::string(host);

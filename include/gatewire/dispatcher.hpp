@@ -182,7 +182,7 @@ class Dispatcher {
                  const RawEvent& raw);
     void report(const DecodeError& error);
 
-    std::unique_ptr<Tables> tables_;
+    std::shared_ptr<Tables> tables_;
     DecodeOptions options_;
 };
 

@@ -510,3 +510,19 @@ TEST_CASE("the token never reaches the log, errors or state details, whatever ha
     CHECK(captured.str().find(token) == std::string::npos);
     CHECK(reported.find(token) == std::string::npos);
 }
+
+TEST_CASE("a handler that throws something not a std::exception does not stop the handlers") {
+    Harness h(Harness::sim_config(profiles::discord()));
+    bool thrown = false;
+    h.on_event_extra = [&](const RawEvent& event) {
+        if (event.name == "MESSAGE_CREATE" && !thrown) {
+            thrown = true;
+            throw 42;
+        }
+    };
+    h.start(Harness::client_config(profiles::discord(), Compression::zlib_stream));
+    REQUIRE(h.wait_ready());
+    h.send_messages(1, 20);
+    REQUIRE(h.wait_events(20));  // READY and the 19 messages after the one that threw
+    CHECK(thrown);
+}

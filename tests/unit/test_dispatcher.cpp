@@ -190,3 +190,51 @@ TEST_CASE("gatewire logs to the logger it is given, and to none when silenced") 
 
     set_logger(previous);
 }
+
+TEST_CASE("a handler that throws keeps the event from no other handler and no waiter") {
+    boost::asio::io_context io;
+    Dispatcher d;
+    int later = 0;
+    int raw_later = 0;
+    auto raw_thrower = d.on_raw([](const RawEvent&) { throw 7; });
+    auto raw_counter = d.on_raw([&](const RawEvent&) { ++raw_later; });
+    auto thrower = d.on<events::GuildCreate>(
+        [](const events::GuildCreate&) { throw std::runtime_error("handler failed"); });
+    std::uint64_t got = 0;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            auto guild = co_await d.async_next<events::GuildCreate>(boost::asio::use_awaitable);
+            got = guild.id.value;
+        },
+        boost::asio::detached);
+    io.poll();
+    auto counter = d.on<events::GuildCreate>([&](const events::GuildCreate&) { ++later; });
+    // The first exception goes on to the caller (the shard logs it).
+    CHECK_THROWS_AS(d.dispatch(raw("GUILD_CREATE", R"({"id":"77"})")), int);
+    io.poll();
+    CHECK(got == 77u);
+    CHECK(later == 1);
+    CHECK(raw_later == 1);
+}
+
+TEST_CASE("removing a subscription while its dispatcher is destroyed on another thread is safe") {
+    // ASan watches: the removal must never lock a mutex already destroyed.
+    for (int round = 0; round < 200; ++round) {
+        auto d = std::make_unique<Dispatcher>();
+        std::vector<Subscription> subs;
+        for (int i = 0; i < 8; ++i) {
+            subs.push_back(d->on<events::TypingStart>([](const events::TypingStart&) {}));
+        }
+        std::thread remover([&] {
+            for (auto& sub : subs) {
+                sub.remove();
+            }
+        });
+        d.reset();
+        remover.join();
+        for (auto& sub : subs) {
+            CHECK_FALSE(sub.active());
+        }
+    }
+}

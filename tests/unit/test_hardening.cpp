@@ -15,6 +15,7 @@
 #include "gatewire/json_boundary.hpp"
 #include "gatewire/rate_limiter.hpp"
 #include "gatewire/timestamp.hpp"
+#include "gatewire/url.hpp"
 
 using namespace gatewire;
 using namespace std::chrono_literals;
@@ -141,4 +142,55 @@ TEST_CASE("an idle shard's heartbeats do not pile up in the command limiter") {
         now += 41250ms;
     }
     CHECK(limiter.recorded() <= 2);
+}
+
+TEST_CASE("a URL with bytes a host or path cannot hold is refused, not passed on") {
+    CHECK_FALSE(Url::parse("wss://gate]way.example/"));
+    CHECK_FALSE(Url::parse(std::string("wss://gateway.example\0evil", 26)));
+    CHECK_FALSE(Url::parse("wss://gateway.example/a b"));
+    CHECK_FALSE(Url::parse("wss://gateway.example/\r\nHost: other"));
+    CHECK_FALSE(Url::parse("wss://gateway.example/\xff"));
+    CHECK_FALSE(Url::parse("wss://gateway.example:99999/"));
+    CHECK_FALSE(Url::parse("wss://gateway.example:/"));
+    CHECK_FALSE(Url::parse("wss://[::1x]/"));
+    auto url = Url::parse("wss://gateway-us.discord.gg:8443/?v=10&encoding=json%20");
+    REQUIRE(url);
+    CHECK(Url::parse(url->to_string())->to_string() == url->to_string());
+}
+
+TEST_CASE("READY or RESUMED that answers nothing the session sent is reported and dropped") {
+    SECTION("RESUMED before any Resume: not ready, not delivered") {
+        Driver d(Driver::discord());
+        d.session.start(d.now);
+        d.collect();
+        d.connect();
+        d.server(R"({"op":0,"s":3,"t":"RESUMED","d":{}})");
+        d.server(R"({"op":0,"s":3,"t":"RESUMED","d":{}})");
+        CHECK(d.all<action::Deliver>().empty());
+        CHECK(d.session.state() != ShardState::ready);
+        CHECK(d.all<action::Report>().size() == 2);
+    }
+    SECTION("a second RESUMED or READY once ready") {
+        Driver d(Driver::discord());
+        d.start_ready();
+        d.dispatch(2, "MESSAGE_CREATE");
+        d.ready(1);
+        d.dispatch(2, "MESSAGE_CREATE");
+        d.server(R"({"op":0,"s":2,"t":"RESUMED","d":{}})");
+        CHECK(d.delivered_seqs() == std::vector<std::uint64_t>{2});
+        CHECK(d.all<action::Report>().size() == 2);
+    }
+    SECTION("Fluxer, op 9 false: a READY in the wait before the new Identify") {
+        Driver d(Driver::fluxer());
+        d.start_ready();
+        d.server(R"({"op":9,"d":false})");
+        d.ready(1);
+        CHECK(d.all<action::Deliver>().empty());
+        CHECK(d.session.state() != ShardState::ready);
+        d.advance(6s);
+        REQUIRE(d.sent(2).size() == 1);  // the Identify still goes out, and its READY counts
+        d.ready(1);
+        CHECK(d.session.state() == ShardState::ready);
+        CHECK(d.delivered_seqs() == std::vector<std::uint64_t>{1});
+    }
 }

@@ -1,0 +1,140 @@
+// zlib-stream against zlib itself. The input is taken twice: as a compressed
+// stream cut at each 00 00 FF FF (arbitrary bytes), and as messages that zlib
+// compresses with a flush each, then a few bits flipped. Whatever gatewire's
+// inflater makes of a message, zlib must make the same; a message zlib reads
+// within the bound, gatewire must read too.
+#include <zlib.h>
+
+#include <array>
+
+#include "fuzz_check.hpp"
+#include "gatewire/zlib_stream_decoder.hpp"
+
+using namespace gatewire;
+using namespace gatewire::fuzz;
+
+namespace {
+
+constexpr std::size_t bound = 256 * 1024;
+
+// zlib's reading of one piece, the stream kept across pieces. False where
+// zlib finds the data corrupt, and where the piece does not end at a block's
+// end on a byte boundary: a flushed message always does, and gatewire
+// decodes a message whole, so it refuses what zlib would wait on for more
+// bits. `out` stops growing past the bound.
+bool reference_inflate(z_stream& stream, Bytes piece, std::string& out) {
+    out.clear();
+    bool at_boundary = false;
+    stream.next_in = const_cast<Bytef*>(piece.data());
+    stream.avail_in = static_cast<uInt>(piece.size());
+    std::array<char, 16 * 1024> chunk;
+    while (stream.avail_in > 0) {
+        stream.next_out = reinterpret_cast<Bytef*>(chunk.data());
+        stream.avail_out = static_cast<uInt>(chunk.size());
+        int rc = inflate(&stream, Z_SYNC_FLUSH);
+        out.append(chunk.data(), chunk.size() - stream.avail_out);
+        if (out.size() > 2 * bound) {
+            return true;  // past the bound: gatewire refuses it, zlib's bytes no longer matter
+        }
+        // 128: just after a block's end; the low bits: bits left unused.
+        at_boundary =
+            rc == Z_STREAM_END || ((stream.data_type & 128) != 0 && (stream.data_type & 7) == 0);
+        if (rc == Z_STREAM_END) {
+            inflateReset(&stream);
+        } else if (rc != Z_OK && !(rc == Z_BUF_ERROR && stream.avail_out < chunk.size())) {
+            return false;
+        }
+    }
+    return at_boundary;
+}
+
+void compare(const std::vector<Bytes>& pieces) {
+    z_stream reference{};
+    inflateInit(&reference);
+    inflateValidate(&reference, 0);  // a live stream never sends its trailer
+    ZlibStreamDecoder decoder(bound);
+    for (Bytes piece : pieces) {
+        std::string expected;
+        bool zlib_reads = reference_inflate(reference, piece, expected);
+        DecodeStatus status = decoder.feed(piece);
+        if (std::getenv("GATEWIRE_FUZZ_TRACE")) {
+            std::fprintf(stderr, "piece of %zu: status %d, zlib %s %zu bytes\n", piece.size(),
+                         static_cast<int>(status), zlib_reads ? "reads" : "refuses",
+                         expected.size());
+        }
+        bool whole = piece.size() >= 4 && piece[piece.size() - 4] == 0 &&
+                     piece[piece.size() - 3] == 0 && piece[piece.size() - 2] == 0xFF &&
+                     piece[piece.size() - 1] == 0xFF;
+        if (!whole) {
+            FUZZ_CHECK(status == DecodeStatus::incomplete || status == DecodeStatus::corrupt);
+            break;  // the last piece: zlib's output so far is not a message
+        }
+        if (status == DecodeStatus::corrupt) {
+            FUZZ_CHECK(decoder.feed(piece) == DecodeStatus::corrupt);  // stays refused
+            FUZZ_CHECK(!zlib_reads || expected.size() > bound);
+            break;
+        }
+        FUZZ_CHECK(zlib_reads);
+        if (status == DecodeStatus::too_large) {
+            FUZZ_CHECK(expected.size() > bound);
+            break;  // zlib's copy of the stream is no longer in step with ours
+        }
+        FUZZ_CHECK(status == DecodeStatus::complete);
+        FUZZ_CHECK(decoder.message() == expected);
+        FUZZ_CHECK(decoder.message().capacity() >= decoder.message().size() + message_padding);
+    }
+    inflateEnd(&reference);
+}
+
+std::vector<std::uint8_t> deflate_sync(z_stream& stream, Bytes text) {
+    std::vector<std::uint8_t> out(text.size() + 1024);
+    stream.next_in = const_cast<Bytef*>(text.data());
+    stream.avail_in = static_cast<uInt>(text.size());
+    std::size_t written = 0;
+    do {
+        if (out.size() - written < 64) {
+            out.resize(out.size() * 2);
+        }
+        stream.next_out = out.data() + written;
+        stream.avail_out = static_cast<uInt>(out.size() - written);
+        deflate(&stream, Z_SYNC_FLUSH);
+        written = out.size() - stream.avail_out;
+    } while (stream.avail_out == 0);
+    out.resize(written);
+    return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    Bytes input{data, size};
+    compare(split_after(input, std::string_view("\0\0\xFF\xFF", 4)));
+
+    if (size == 0) {
+        return 0;
+    }
+    Choices choose(input);
+    z_stream deflater{};
+    int level = data[0] % 10;
+    int window_bits = 9 + data[0] / 10 % 7;
+    int strategy = data[0] / 70 % 5;  // default, filtered, huffman only, RLE, fixed
+    if (deflateInit2(&deflater, level, Z_DEFLATED, window_bits, 8, strategy) != Z_OK) {
+        return 0;
+    }
+    std::vector<std::vector<std::uint8_t>> written;
+    for (Bytes message : split_after(input.subspan(1), "\n")) {
+        written.push_back(deflate_sync(deflater, message));
+    }
+    deflateEnd(&deflater);
+    std::size_t flips = choose.below(4);
+    for (std::size_t i = 0; i < flips && !written.empty(); ++i) {
+        auto& piece = written[choose.below(written.size())];
+        if (piece.size() > 4) {
+            piece[choose.below(piece.size() - 4)] ^=
+                static_cast<std::uint8_t>(1u << choose.below(8));
+        }
+    }
+    std::vector<Bytes> pieces(written.begin(), written.end());
+    compare(pieces);
+    return 0;
+}
