@@ -7,6 +7,8 @@ GATEWIRE_PACKAGES=(cmake ninja-build g++ pkg-config libboost1.81-dev libssl-dev
     clang-format python3 doxygen)
 # Only the tests need a Redis server; they start their own on loopback.
 GATEWIRE_TEST_PACKAGES=(redis-server)
+# The fuzz targets need clang's libFuzzer.
+GATEWIRE_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
 # Install what is missing (as root), or print the command and stop.
 ensure_packages() {
