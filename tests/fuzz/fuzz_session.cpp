@@ -52,6 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // Seqs delivered since the last READY: a resume must not repeat one.
     std::set<std::uint64_t> delivered;
+    std::uint64_t acknowledged = 0;
     std::string session_id;
     std::uint64_t last_seq = 0;
 
@@ -61,15 +62,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             FUZZ_CHECK(++taken < 100000);
             if (auto* deliver = std::get_if<action::Deliver>(&*action)) {
                 const RawEvent& event = deliver->event;
+                if (std::getenv("GATEWIRE_FUZZ_TRACE")) {
+                    std::fprintf(stderr, "deliver %s seq %llu resume_seq %llu\n",
+                                 event.name.c_str(), static_cast<unsigned long long>(event.seq),
+                                 static_cast<unsigned long long>(event.resume_seq));
+                }
                 if (event.name == "READY") {
                     delivered.clear();
+                    acknowledged = 0;
                 }
                 // A dispatch without a seq cannot be told apart from another;
                 // RESUMED carries the seq the resume reached, already delivered.
                 if (event.seq != 0 && event.name != "RESUMED") {
                     FUZZ_CHECK(delivered.insert(event.seq).second);
-                    FUZZ_CHECK(event.resume_seq <= event.seq);
                 }
+                // What a resume may ask after only grows, and never passes
+                // what was delivered (a gap filled may carry it past this seq).
+                FUZZ_CHECK(event.resume_seq >= acknowledged);
+                FUZZ_CHECK(event.resume_seq == 0 || event.name == "RESUMED" ||
+                           (!delivered.empty() && event.resume_seq <= *delivered.rbegin()));
+                acknowledged = event.resume_seq;
             } else if (auto* report = std::get_if<action::Report>(&*action)) {
                 check_secret(report->detail);
                 check_secret(report->error.message());
