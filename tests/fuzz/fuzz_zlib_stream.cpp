@@ -7,6 +7,7 @@
 
 #include <array>
 
+#include "../support/zlib_reference.hpp"
 #include "fuzz_check.hpp"
 #include "gatewire/zlib_stream_decoder.hpp"
 
@@ -17,37 +18,6 @@ namespace {
 
 constexpr std::size_t bound = 256 * 1024;
 
-// zlib's reading of one piece, the stream kept across pieces. False where
-// zlib finds the data corrupt, and where the piece does not end at a block's
-// end on a byte boundary: a flushed message always does, and gatewire
-// decodes a message whole, so it refuses what zlib would wait on for more
-// bits. `out` stops growing past the bound.
-bool reference_inflate(z_stream& stream, Bytes piece, std::string& out) {
-    out.clear();
-    bool at_boundary = false;
-    stream.next_in = const_cast<Bytef*>(piece.data());
-    stream.avail_in = static_cast<uInt>(piece.size());
-    std::array<char, 16 * 1024> chunk;
-    while (stream.avail_in > 0) {
-        stream.next_out = reinterpret_cast<Bytef*>(chunk.data());
-        stream.avail_out = static_cast<uInt>(chunk.size());
-        int rc = inflate(&stream, Z_SYNC_FLUSH);
-        out.append(chunk.data(), chunk.size() - stream.avail_out);
-        if (out.size() > 2 * bound) {
-            return true;  // past the bound: gatewire refuses it, zlib's bytes no longer matter
-        }
-        // 128: just after a block's end; the low bits: bits left unused.
-        at_boundary =
-            rc == Z_STREAM_END || ((stream.data_type & 128) != 0 && (stream.data_type & 7) == 0);
-        if (rc == Z_STREAM_END) {
-            inflateReset(&stream);
-        } else if (rc != Z_OK && !(rc == Z_BUF_ERROR && stream.avail_out < chunk.size())) {
-            return false;
-        }
-    }
-    return at_boundary;
-}
-
 void compare(const std::vector<Bytes>& pieces) {
     z_stream reference{};
     inflateInit(&reference);
@@ -55,7 +25,7 @@ void compare(const std::vector<Bytes>& pieces) {
     ZlibStreamDecoder decoder(bound);
     for (Bytes piece : pieces) {
         std::string expected;
-        bool zlib_reads = reference_inflate(reference, piece, expected);
+        bool zlib_reads = test::reference_inflate(reference, piece, expected, 2 * bound);
         DecodeStatus status = decoder.feed(piece);
         if (std::getenv("GATEWIRE_FUZZ_TRACE")) {
             std::fprintf(stderr, "piece of %zu: status %d, zlib %s %zu bytes\n", piece.size(),
@@ -86,24 +56,6 @@ void compare(const std::vector<Bytes>& pieces) {
     inflateEnd(&reference);
 }
 
-std::vector<std::uint8_t> deflate_sync(z_stream& stream, Bytes text) {
-    std::vector<std::uint8_t> out(text.size() + 1024);
-    stream.next_in = const_cast<Bytef*>(text.data());
-    stream.avail_in = static_cast<uInt>(text.size());
-    std::size_t written = 0;
-    do {
-        if (out.size() - written < 64) {
-            out.resize(out.size() * 2);
-        }
-        stream.next_out = out.data() + written;
-        stream.avail_out = static_cast<uInt>(out.size() - written);
-        deflate(&stream, Z_SYNC_FLUSH);
-        written = out.size() - stream.avail_out;
-    } while (stream.avail_out == 0);
-    out.resize(written);
-    return out;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -123,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     std::vector<std::vector<std::uint8_t>> written;
     for (Bytes message : split_after(input.subspan(1), "\n")) {
-        written.push_back(deflate_sync(deflater, message));
+        written.push_back(test::deflate_sync(deflater, text_of(message)));
     }
     deflateEnd(&deflater);
     std::size_t flips = choose.below(4);

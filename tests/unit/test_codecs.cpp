@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "../support/fixtures.hpp"
+#include "../support/zlib_reference.hpp"
 #include "gatewire/envelope.hpp"
 #include "gatewire/error.hpp"
 #include "gatewire/json_boundary.hpp"
@@ -18,49 +19,12 @@
 
 using namespace gatewire;
 using gatewire::test::base64_decode;
+using gatewire::test::deflate_sync;
 using gatewire::test::fixtures_dir;
+using gatewire::test::reference_inflate;
 using json = nlohmann::json;
 
 namespace {
-
-std::vector<std::uint8_t> deflate_sync(z_stream& stream, const std::string& text) {
-    std::vector<std::uint8_t> out(text.size() + 1024);
-    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-    stream.avail_in = static_cast<uInt>(text.size());
-    std::size_t written = 0;
-    do {
-        if (out.size() - written < 64) {
-            out.resize(out.size() * 2);
-        }
-        stream.next_out = out.data() + written;
-        stream.avail_out = static_cast<uInt>(out.size() - written);
-        deflate(&stream, Z_SYNC_FLUSH);
-        written = out.size() - stream.avail_out;
-    } while (stream.avail_out == 0);
-    out.resize(written);
-    return out;
-}
-
-// zlib's own inflate, one context for the stream: the reference the decoder
-// is held to. False where zlib finds the data corrupt.
-bool reference_inflate(z_stream& stream, const std::vector<std::uint8_t>& piece, std::string& out) {
-    out.clear();
-    stream.next_in = const_cast<Bytef*>(piece.data());
-    stream.avail_in = static_cast<uInt>(piece.size());
-    std::array<char, 64 * 1024> chunk;
-    while (stream.avail_in > 0) {
-        stream.next_out = reinterpret_cast<Bytef*>(chunk.data());
-        stream.avail_out = static_cast<uInt>(chunk.size());
-        int rc = inflate(&stream, Z_SYNC_FLUSH);
-        out.append(chunk.data(), chunk.size() - stream.avail_out);
-        if (rc == Z_STREAM_END) {
-            inflateReset(&stream);
-        } else if (rc != Z_OK && !(rc == Z_BUF_ERROR && stream.avail_out < chunk.size())) {
-            return false;
-        }
-    }
-    return true;
-}
 
 // Gateway-like text: JSON fragments that repeat within and across messages,
 // runs, and bytes that do not compress.
