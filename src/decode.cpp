@@ -1,6 +1,7 @@
 // The decoders and encoders of every event, instantiated once here.
 #include "gatewire/decode.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "json_reader.hpp"
@@ -32,6 +33,9 @@ bool decode_buffer(const char* data, std::size_t size, E& out, DecodeError* erro
     simdjson::dom::parser& parser = thread_parser();
     detail::ReadContext context;
     context.strict = options.strict;
+    if (options.max_expansion != 0) {
+        context.budget = std::max(options.min_budget_bytes, options.max_expansion * size);
+    }
     auto run = [&]() -> bool {
         simdjson::dom::element root;
         // The caller guarantees the padding: parse in place, no copy.

@@ -51,6 +51,10 @@ class GatewayCategory final : public std::error_category {
                 return "a dispatch of a session already given up was dropped";
             case errc::decode_warning:
                 return "a field could not be read and was left empty";
+            case errc::insecure_url:
+                return "cleartext to a host not on loopback (set allow_insecure to allow it)";
+            case errc::queue_full:
+                return "a bounded queue is full";
         }
         return "unknown gatewire error " + std::to_string(value);
     }

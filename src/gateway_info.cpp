@@ -70,6 +70,10 @@ net::awaitable<void> fetch(net::any_io_executor io, GatewayInfoRequest request,
         done(errc::invalid_url, {});
         co_return;
     }
+    if (url->cleartext_to_remote() && !request.allow_insecure) {
+        done(errc::insecure_url, {});  // `Authorization: Bot …` would cross the network in clear
+        co_return;
+    }
     std::string path = url->target == "/" ? "" : url->target;
     std::string target =
         path + (discovers_gateway(profile) ? "/.well-known/fluxer" : "/gateway/bot");

@@ -8,6 +8,7 @@
 #include <bit>
 #include <charconv>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,6 +44,21 @@ struct ReadContext {
     // that field (or that array element), recorded here.
     bool strict = false;
     std::vector<ReadWarning> warnings;
+    // What the decoded value may still allocate, in bytes (container
+    // elements, long strings). Past it the decode fails, strict or not: a
+    // payload of empty objects must not become hundreds of megabytes.
+    std::size_t budget = std::numeric_limits<std::size_t>::max();
+    bool over_budget = false;
+
+    bool charge(std::size_t bytes) {
+        if (bytes <= budget) {
+            budget -= bytes;
+            return true;
+        }
+        over_budget = true;
+        budget = 0;
+        return fail("the decoded event would take more memory than DecodeOptions allows");
+    }
 
     bool fail(std::string why) {
         message = std::move(why);
@@ -53,7 +69,7 @@ struct ReadContext {
     // The failure just unwound to a field that can be dropped: keep it as a
     // warning and go on. False in strict mode (the failure goes on unwinding).
     bool forgive() {
-        if (strict) {
+        if (strict || over_budget) {
             return false;
         }
         warnings.push_back({std::move(path), std::move(message)});
@@ -122,6 +138,10 @@ inline bool read_string(dom::element v, std::string& out, ReadContext& c) {
     std::string_view s;
     if (auto e = v.get_string().get(s)) {
         return wrong_type(v, c, "a string", e);
+    }
+    // Short strings live inside the object already counted.
+    if (s.size() >= sizeof(std::string) && !c.charge(s.size())) {
+        return false;
     }
     out.assign(s.data(), s.size());
     return true;
@@ -564,6 +584,9 @@ bool read(dom::element v, T& out, ReadContext& c) {
                 return wrong_type(v, c, "an array", e);
             }
             out.clear();
+            if (!c.charge(array.size() * sizeof(typename T::value_type))) {
+                return false;
+            }
             out.reserve(array.size());
             std::size_t index = 0;
             for (dom::element item : array) {
@@ -585,6 +608,10 @@ bool read(dom::element v, T& out, ReadContext& c) {
             dom::object object;
             if (auto e = v.get_object().get(object)) {
                 return wrong_type(v, c, "an object", e);
+            }
+            // A map node: the pair and about four pointers of bookkeeping.
+            if (!c.charge(object.size() * (sizeof(typename T::value_type) + 4 * sizeof(void*)))) {
+                return false;
             }
             for (auto [key, value] : object) {
                 typename T::key_type k{};

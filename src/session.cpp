@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <stdexcept>
 
 #include <simdjson.h>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "gatewire/error.hpp"
 #include "gatewire/message_decoder.hpp"
 #include "gatewire/rate_limiter.hpp"
+#include "gatewire/url.hpp"
 #include "gatewire/zstd_stream_encoder.hpp"
 #include "seq_window.hpp"
 
@@ -150,6 +152,7 @@ struct Session::Impl {
         std::string payload;
     };
     std::deque<Command> commands;
+    std::size_t queued_command_bytes = 0;
     RateLimiter limiter;
     std::optional<RateLimiter> presence_limiter;
     SessionStats stats;
@@ -175,6 +178,14 @@ struct Session::Impl {
         if (profile.identify_limit && profile.identify_limit_counts_resumes) {
             attempt_limiter.emplace(*profile.identify_limit);
         }
+        auto check_object = [](const std::string& text, const char* field) {
+            if (!text.empty() && !json::parse(text, nullptr, false).is_object()) {
+                throw std::invalid_argument(std::string("SessionConfig::") + field +
+                                            " is not a JSON object");
+            }
+        };
+        check_object(config.presence_json, "presence_json");
+        check_object(config.identify_extra_json, "identify_extra_json");
     }
 
     double random() {
@@ -329,6 +340,7 @@ struct Session::Impl {
                 return;
             }
             send_now(next.op, next.payload, now);
+            queued_command_bytes -= next.payload.size();
             commands.pop_front();
         }
     }
@@ -647,7 +659,18 @@ struct Session::Impl {
         std::string_view url;
         if (profile.has_resume_gateway_url && !parser.iterate(d).get(doc) &&
             !doc["resume_gateway_url"].get_string().get(url)) {
-            resume_url = std::string(url);
+            // The server picks this URL: one that cannot be parsed, or would
+            // carry the token in clear, is not followed.
+            auto parsed = Url::parse(url);
+            if (!parsed) {
+                report(errc::invalid_url, "ignored READY's resume_gateway_url: not a URL");
+            } else if (parsed->cleartext_to_remote() && !config.allow_insecure) {
+                report(errc::insecure_url,
+                       "ignored READY's cleartext resume_gateway_url; resuming on " +
+                           std::string(profile.name) + "'s gateway URL instead");
+            } else {
+                resume_url = std::string(url);
+            }
         }
         become_ready(now, "identified, session ready");
     }
@@ -678,6 +701,13 @@ void Session::start(TimePoint now) {
         impl_->finish(errc::unsupported_compression, ShardState::failed,
                       std::string(impl_->profile.name) + " does not offer " +
                           std::string(to_string(impl_->compression)));
+        return;
+    }
+    if (auto url = Url::parse(impl_->base_url);
+        url && url->cleartext_to_remote() && !impl_->config.allow_insecure) {
+        impl_->finish(errc::insecure_url, ShardState::failed,
+                      "refusing cleartext " + url->scheme + ":// to " + url->host +
+                          ": the token would cross the network unencrypted (allow_insecure)");
         return;
     }
     impl_->connect(now);
@@ -886,11 +916,18 @@ std::error_code Session::send_command(int opcode, std::string_view data_json, Ti
     if (payload.size() > s.profile.max_command_bytes) {
         return errc::command_too_large;
     }
+    if (!json::accept(data_json)) {
+        return errc::invalid_command;  // the server would close the connection on it
+    }
+    if (s.queued_command_bytes + payload.size() > s.config.max_queued_command_bytes) {
+        return errc::queue_full;
+    }
     if (opcode == 3) {
         // The presence the user set outlives this connection: a later
         // identify (a new session) starts with it, not the configured one.
         s.config.presence_json.assign(data_json);
     }
+    s.queued_command_bytes += payload.size();
     s.commands.push_back({opcode, std::move(payload)});
     s.flush_commands(now);
     return {};

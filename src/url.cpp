@@ -76,6 +76,10 @@ std::optional<Url> Url::parse(std::string_view text) {
     return url;
 }
 
+bool Url::is_loopback() const noexcept {
+    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 std::string Url::to_string() const {
     std::string out = scheme + "://";
     out += host.find(':') != std::string::npos ? "[" + host + "]" : host;

@@ -29,6 +29,8 @@ enum class errc {
     events_missed,             ///< seqs of the session never arrived (not replayed by the server)
     stale_dispatch,            ///< a dispatch of a session already given up was dropped
     decode_warning,            ///< a field was unreadable and left empty; the event went on
+    insecure_url,              ///< cleartext ws:// or http:// to a host not on loopback, refused
+    queue_full,                ///< a bounded queue is full; what was offered was refused
 };
 
 GATEWIRE_API const std::error_category& gateway_category() noexcept;

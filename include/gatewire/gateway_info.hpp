@@ -36,6 +36,8 @@ struct GatewayInfoRequest {
     std::string api_url;
     std::chrono::milliseconds timeout{15000};
     std::string ca_file;  ///< extra trusted certificates (PEM), as ShardConfig::ca_file
+    /// Allow http:// to a host other than loopback (the token in clear).
+    bool allow_insecure = false;
 };
 
 struct GatewayInfo {

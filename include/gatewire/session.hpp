@@ -55,9 +55,17 @@ struct SessionConfig {
     std::optional<Compression> compression;  ///< empty: the profile's default
     std::uint64_t intents = 0;               ///< Discord only
     std::optional<ShardId> shard;
-    std::string presence_json;        ///< initial presence object, empty: none
-    std::string identify_extra_json;  ///< extra Identify fields as a JSON object
+    /// Initial presence object, empty: none. Not a JSON object: the Session
+    /// constructor throws std::invalid_argument (not a broken Identify later).
+    std::string presence_json;
+    std::string identify_extra_json;  ///< extra Identify fields as a JSON object (checked alike)
     std::size_t max_message_bytes = 64 * 1024 * 1024;
+    /// Commands waiting for READY or the rate limits, in bytes; past it
+    /// send_command() refuses with errc::queue_full.
+    std::size_t max_queued_command_bytes = 256 * 1024;
+    /// Allow ws:// to a host other than loopback (the token then crosses the
+    /// network in clear), for the configured URL and a server's resume URL.
+    bool allow_insecure = false;
     Backoff backoff;
     std::chrono::milliseconds hello_timeout{20000};
     std::chrono::milliseconds ready_timeout{60000};

@@ -19,6 +19,10 @@ struct GATEWIRE_API Url {
 
     static std::optional<Url> parse(std::string_view text);
     std::string to_string() const;
+    /// localhost, 127.0.0.0/8 or ::1: traffic that never leaves the machine.
+    bool is_loopback() const noexcept;
+    /// ws:// or http:// to any other host: the token would cross a network in clear.
+    bool cleartext_to_remote() const noexcept { return !secure && !is_loopback(); }
 };
 
 }  // namespace gatewire

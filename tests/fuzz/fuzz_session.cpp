@@ -97,6 +97,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 if (send->op != 2 && send->op != 6) {
                     check_secret(send->bytes);
                 }
+                if (send->op == 2) {
+                    // A new Identify forgets the old session: what follows is
+                    // another session's, even before its READY.
+                    delivered.clear();
+                    acknowledged = 0;
+                }
             }
         }
         FUZZ_CHECK(session.queued_commands() <= 10000);

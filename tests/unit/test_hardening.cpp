@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "../support/fixtures.hpp"
 #include "../support/session_driver.hpp"
 #include "gatewire/decode.hpp"
 #include "gatewire/decode_status.hpp"
@@ -193,4 +194,124 @@ TEST_CASE("READY or RESUMED that answers nothing the session sent is reported an
         CHECK(d.session.state() == ShardState::ready);
         CHECK(d.delivered_seqs() == std::vector<std::uint64_t>{1});
     }
+}
+
+TEST_CASE("cleartext ws:// to a host not on loopback is refused unless allowed") {
+    SECTION("the configured URL") {
+        auto config = Driver::discord();
+        config.url = "ws://gateway.example";
+        Driver d(config);
+        d.session.start(d.now);
+        d.collect();
+        REQUIRE(d.all<action::Finish>().size() == 1);
+        CHECK(d.all<action::Finish>()[0].error == errc::insecure_url);
+        CHECK(d.all<action::Connect>().empty());
+
+        config.allow_insecure = true;
+        Driver allowed(config);
+        allowed.session.start(allowed.now);
+        allowed.collect();
+        CHECK(allowed.all<action::Connect>().size() == 1);
+
+        config.allow_insecure = false;
+        config.url = "ws://127.0.0.1:9000";
+        Driver loopback(config);
+        loopback.session.start(loopback.now);
+        loopback.collect();
+        CHECK(loopback.all<action::Connect>().size() == 1);
+    }
+    SECTION("a server's resume URL") {
+        Driver d(Driver::discord());
+        d.session.start(d.now);
+        d.collect();
+        d.connect();
+        d.hello();
+        d.ready(1, "ws://elsewhere.example");
+        auto reports = d.all<action::Report>();
+        REQUIRE(reports.size() == 1);
+        CHECK(reports[0].error == errc::insecure_url);
+        d.actions.clear();
+        d.server(R"({"op":7,"d":null})");
+        d.closed(4000);
+        d.advance(10s);
+        auto connects = d.all<action::Connect>();
+        REQUIRE_FALSE(connects.empty());
+        CHECK(connects[0].url.rfind("wss://gateway.example", 0) == 0);
+    }
+    SECTION("an http:// API URL: the token is never sent in clear") {
+        GatewayInfoRequest request;
+        request.api_url = "http://discord.example/api/v10";
+        request.token = "secret-token";
+        try {
+            fetch_gateway_info(request);
+            FAIL("fetched over cleartext");
+        } catch (const std::system_error& e) {
+            CHECK(e.code() == errc::insecure_url);
+        }
+    }
+}
+
+TEST_CASE("a presence or identify extra that is not a JSON object fails at construction") {
+    auto config = Driver::discord();
+    config.presence_json = R"({"status":"online")";
+    CHECK_THROWS_AS(Session(config), std::invalid_argument);
+    config.presence_json.clear();
+    config.identify_extra_json = "[1,2]";
+    CHECK_THROWS_AS(Session(config), std::invalid_argument);
+    config.identify_extra_json = R"({"capabilities":16381})";
+    CHECK_NOTHROW(Session(config));
+}
+
+TEST_CASE("commands: not JSON is refused, and the queue is bounded in bytes") {
+    Driver d(Driver::discord());
+    d.session.start(d.now);
+    d.collect();
+    CHECK(d.session.send_command(3, R"({"status":)", d.now) == errc::invalid_command);
+    // Not ready yet: commands wait, up to the byte bound.
+    const std::string presence = R"({"since":null,"activities":[{"name":")" +
+                                 std::string(3000, 'a') +
+                                 R"(","type":0}],"status":"online","afk":false})";
+    std::size_t accepted = 0;
+    std::error_code last;
+    for (int i = 0; i < 1000 && !last; ++i) {
+        last = d.session.send_command(3, presence, d.now);
+        accepted += last ? 0 : 1;
+    }
+    CHECK(last == errc::queue_full);
+    CHECK(accepted * presence.size() <= 256 * 1024);
+    CHECK(d.session.queued_commands() == accepted);
+}
+
+TEST_CASE("what a decode may allocate is bounded relative to the payload, and reported past it") {
+    std::string embeds = R"({"id":"1","channel_id":"2","content":"","embeds":[)";
+    for (int i = 0; i < 350000; ++i) {
+        embeds += i == 0 ? "{}" : ",{}";
+    }
+    embeds += "]}";
+    events::MessageCreate message;
+    DecodeError error;
+    CHECK_FALSE(decode(embeds, message, &error));
+    CHECK(error.path == "embeds");
+    CHECK(error.message.find("memory") != std::string::npos);
+
+    DecodeOptions unbounded;
+    unbounded.max_expansion = 0;
+    events::MessageCreate whole;
+    CHECK(decode(embeds, whole, nullptr, unbounded));
+    CHECK(whole.embeds.size() == 350000);
+
+    // A real payload takes a few times its size: a large guild's GUILD_CREATE
+    // decodes within six times its 2.8 MB.
+    std::string big =
+        test::read_file(test::fixtures_dir() / "discord/serenity/guild_create_1.json");
+    // (It needs 5; 4 is too little.)
+    DecodeOptions tight;
+    tight.max_expansion = 6;
+    tight.min_budget_bytes = 0;
+    events::GuildCreate guild;
+    DecodeError guild_error;
+    CHECK(decode(big, guild, &guild_error, tight));
+    INFO(guild_error.to_string());
+    tight.max_expansion = 4;
+    CHECK_FALSE(decode(big, guild, &guild_error, tight));
 }
