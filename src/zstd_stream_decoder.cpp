@@ -81,12 +81,12 @@ DecodeStatus ZstdStreamDecoder::feed(std::span<const std::uint8_t> bytes) {
         s.input.insert(s.input.end(), bytes.begin(), bytes.end());
         bytes = s.input;
     }
-    ZSTD_inBuffer in{bytes.data(), bytes.size(), 0};
-    DecodeStatus status = decode(in);
+    std::size_t consumed = 0;
+    DecodeStatus status = decode(bytes.data(), bytes.size(), consumed);
     if (from_input) {
-        s.input.erase(s.input.begin(), s.input.begin() + static_cast<std::ptrdiff_t>(in.pos));
+        s.input.erase(s.input.begin(), s.input.begin() + static_cast<std::ptrdiff_t>(consumed));
     } else {
-        s.input.assign(bytes.begin() + static_cast<std::ptrdiff_t>(in.pos), bytes.end());
+        s.input.assign(bytes.begin() + static_cast<std::ptrdiff_t>(consumed), bytes.end());
     }
     if (s.input.empty() && s.input.capacity() > retained_capacity) {
         std::vector<std::uint8_t>().swap(s.input);
@@ -94,7 +94,14 @@ DecodeStatus ZstdStreamDecoder::feed(std::span<const std::uint8_t> bytes) {
     return status;
 }
 
-DecodeStatus ZstdStreamDecoder::decode(ZSTD_inBuffer_s& in) {
+DecodeStatus ZstdStreamDecoder::decode(const std::uint8_t* data, std::size_t size,
+                                       std::size_t& consumed) {
+    ZSTD_inBuffer in{data, size, 0};
+    struct Report {
+        ZSTD_inBuffer& in;
+        std::size_t& consumed;
+        ~Report() { consumed = in.pos; }
+    } report{in, consumed};
     State& s = *state_;
     if (s.used == 0 && !s.skipping) {
         if (message_.capacity() > retained_capacity) {

@@ -16,8 +16,6 @@
 #include "gatewire/decode_status.hpp"
 #include "gatewire/json_boundary.hpp"
 
-struct ZSTD_inBuffer_s;
-
 namespace gatewire {
 
 /// Every message is bounded by `max_message_bytes`, whether it is decoded from
@@ -41,7 +39,8 @@ class GATEWIRE_API ZstdStreamDecoder {
 
   private:
     struct State;
-    DecodeStatus decode(ZSTD_inBuffer_s& in);
+    // Decodes from `data` until a message ends; `consumed` says how far it read.
+    DecodeStatus decode(const std::uint8_t* data, std::size_t size, std::size_t& consumed);
     DecodeStatus finish(std::size_t end);
     void keep_carry(std::string_view rest);
     std::unique_ptr<State> state_;
