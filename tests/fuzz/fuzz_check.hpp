@@ -23,6 +23,13 @@ namespace gatewire::fuzz {
 
 using Bytes = std::span<const std::uint8_t>;
 
+// GATEWIRE_FUZZ_TRACE set: a target says what it saw, to read a finding by.
+// Read once: the targets run millions of inputs.
+inline bool tracing() {
+    static const bool on = std::getenv("GATEWIRE_FUZZ_TRACE") != nullptr;
+    return on;
+}
+
 inline std::string_view text_of(Bytes bytes) {
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }

@@ -62,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             FUZZ_CHECK(++taken < 100000);
             if (auto* deliver = std::get_if<action::Deliver>(&*action)) {
                 const RawEvent& event = deliver->event;
-                if (std::getenv("GATEWIRE_FUZZ_TRACE")) {
+                if (tracing()) {
                     std::fprintf(stderr, "deliver %s seq %llu resume_seq %llu\n",
                                  event.name.c_str(), static_cast<unsigned long long>(event.seq),
                                  static_cast<unsigned long long>(event.resume_seq));

@@ -27,7 +27,7 @@ void compare(const std::vector<Bytes>& pieces) {
         std::string expected;
         bool zlib_reads = test::reference_inflate(reference, piece, expected, 2 * bound);
         DecodeStatus status = decoder.feed(piece);
-        if (std::getenv("GATEWIRE_FUZZ_TRACE")) {
+        if (tracing()) {
             std::fprintf(stderr, "piece of %zu: status %d, zlib %s %zu bytes\n", piece.size(),
                          static_cast<int>(status), zlib_reads ? "reads" : "refuses",
                          expected.size());
