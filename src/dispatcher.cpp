@@ -75,7 +75,7 @@ struct Dispatcher::Tables {
     std::array<std::atomic<bool>, event_type_count> wanted{};
     List<Entry<RawHandler>> raw;
     List<Entry<ErrorHandler>> errors;
-    bool alive = true;  // false once the dispatcher is being destroyed
+    bool alive = true;  // false once the dispatcher is closed or destroyed
     // Tokens hold the tables weakly: a Subscription removed while the
     // dispatcher is destroyed keeps them (and their mutex) alive until done.
     std::weak_ptr<Tables> self;
@@ -118,10 +118,19 @@ Dispatcher::Dispatcher() : tables_(std::make_shared<Tables>()) {
 }
 
 Dispatcher::~Dispatcher() {
+    close();
+}
+
+void Dispatcher::close() {
     std::vector<std::function<void()>> abandoned;
     {
         std::lock_guard lock(tables_->mutex);
         tables_->alive = false;
+        tables_->raw.reset();
+        tables_->errors.reset();
+        for (auto& wanted : tables_->wanted) {
+            wanted = false;
+        }
         for (auto& list : tables_->typed) {
             if (list) {
                 for (const auto& listener : *list) {
@@ -142,7 +151,14 @@ Subscription Dispatcher::add(EventType type, Invoke invoke, bool once,
                              std::function<void()> abandon) {
     auto index = static_cast<std::size_t>(type);
     Tables& t = *tables_;
-    std::lock_guard lock(t.mutex);
+    std::unique_lock lock(t.mutex);
+    if (!t.alive) {
+        lock.unlock();
+        if (abandon) {
+            abandon();  // closed: a waiter completes at once with errc::stopped
+        }
+        return Subscription();
+    }
     auto token = t.insert(t.typed[index],
                           Listener{t.next_id++, std::move(invoke), once, std::move(abandon), {}},
                           [&t, index] { t.wanted[index] = !t.typed[index]->empty(); });
@@ -153,12 +169,18 @@ Subscription Dispatcher::add(EventType type, Invoke invoke, bool once,
 Subscription Dispatcher::on_raw(RawHandler handler) {
     Tables& t = *tables_;
     std::lock_guard lock(t.mutex);
+    if (!t.alive) {
+        return Subscription();
+    }
     return Subscription(t.insert(t.raw, Entry<RawHandler>{t.next_id++, std::move(handler), {}}));
 }
 
 Subscription Dispatcher::on_decode_error(ErrorHandler handler) {
     Tables& t = *tables_;
     std::lock_guard lock(t.mutex);
+    if (!t.alive) {
+        return Subscription();
+    }
     return Subscription(
         t.insert(t.errors, Entry<ErrorHandler>{t.next_id++, std::move(handler), {}}));
 }

@@ -1,9 +1,11 @@
 #include "gatewire/shard.hpp"
 
 #include <atomic>
+#include <climits>
 #include <cstdlib>
 #include <deque>
 #include <mutex>
+#include <thread>
 #include <variant>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -90,6 +92,10 @@ struct EventItem {
 };
 using Item = std::variant<EventItem, StateItem, ErrorItem, FinishItem>;
 
+std::size_t event_bytes(const RawEvent& event) {
+    return event.message.size() + event.name.size();
+}
+
 }  // namespace
 
 struct ConnectionBase {
@@ -113,10 +119,18 @@ struct HandlerSide {
     Shard::ErrorHandler error_handler;
     Shard::FinishHandler finish_handler;
 
+    // Held while one of the owner's handlers runs. The Shard's destructor takes
+    // it, so once the destructor returns no handler runs, and none runs again:
+    // the objects they capture (a Client's dispatcher) may go.
+    std::mutex handler_gate;
+    bool detached = false;                          // under handler_gate
+    std::atomic<std::thread::id> handler_thread{};  // the thread in a handler now
+
     // Between the strand and the handler executor.
     std::mutex queue_mutex;
     std::deque<Item> queue;
     std::size_t queued_events = 0;
+    std::size_t queued_bytes = 0;
     bool draining = false;
     std::atomic<bool> reader_waiting{false};
 
@@ -139,6 +153,9 @@ struct HandlerSide {
     static void drain(std::shared_ptr<HandlerSide> self);
     void wake_reader();
     void persist();
+    template <class F>
+    void run_handler(F&& call);
+    void detach();
 };
 
 struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
@@ -163,6 +180,9 @@ struct detail::ShardCore : std::enable_shared_from_this<ShardCore> {
     std::mutex& queue_mutex = side->queue_mutex;
     std::deque<Item>& queue = side->queue;
     std::size_t& queued_events = side->queued_events;
+    std::size_t& queued_bytes = side->queued_bytes;
+    // Commands posted by send() that the strand has not yet handed on.
+    std::atomic<std::size_t> posted_command_bytes{0};
     bool& draining = side->draining;
     std::atomic<bool>& reader_waiting = side->reader_waiting;
     std::mutex& snapshot_mutex = side->snapshot_mutex;
@@ -213,10 +233,17 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
     bool open = false;     // the WebSocket handshake finished
     bool aborted = false;  // closed before it opened
     bool close_sent = false;
+    // Armed by close(): a write the server never reads would otherwise hold
+    // the Close frame back for ever, and the session would wait with it.
+    net::steady_timer close_deadline;
+    bool close_requested = false;
 
     template <class... Args>
     Connection(std::shared_ptr<detail::ShardCore> s, Url u, Args&&... args)
-        : shard(std::move(s)), url(std::move(u)), ws(std::forward<Args>(args)...) {}
+        : shard(std::move(s)),
+          url(std::move(u)),
+          ws(std::forward<Args>(args)...),
+          close_deadline(shard->strand) {}
 
     bool current() const { return shard->connection.get() == this; }
 
@@ -234,6 +261,21 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
             return;
         }
         outbox.emplace_back(action::Close{code, std::move(reason)});
+        if (!close_requested) {
+            close_requested = true;
+            close_deadline.expires_after(shard->config.close_timeout);
+            close_deadline.async_wait([weak = this->weak_from_this()](const beast::error_code& ec) {
+                auto self = weak.lock();
+                if (ec || !self) {
+                    return;  // the connection ended in time
+                }
+                if (auto log = logger()) {
+                    log->debug("close not done within close_timeout: dropping the connection");
+                }
+                beast::error_code ignored;
+                beast::get_lowest_layer(self->ws).socket().close(ignored);
+            });
+        }
         kick();
     }
 
@@ -286,6 +328,11 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
             co_return ec ? ec : net::error::operation_aborted;
         }
         lowest.socket().set_option(tcp::no_delay(true), ec);
+        if (std::size_t bytes = shard->config.socket_send_buffer_bytes; bytes != 0) {
+            lowest.socket().set_option(net::socket_base::send_buffer_size(
+                                           static_cast<int>(std::min<std::size_t>(bytes, INT_MAX))),
+                                       ec);
+        }
         if constexpr (!std::is_same_v<Stream, websocket::stream<beast::tcp_stream>>) {
             if (beast::error_code error = detail::expect_host(ws.next_layer(), url.host)) {
                 co_return error;
@@ -370,6 +417,7 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
         if (!code) {
             logger_or_null(ec);
         }
+        self->close_deadline.cancel();
         shard.session.on_closed(code, Clock::now());
         shard.pump();
     }
@@ -531,7 +579,9 @@ net::awaitable<void> detail::ShardCore::wait_for_room() {
         reader_waiting = true;
         {
             std::lock_guard lock(queue_mutex);
-            if (queued_events < config.event_queue_capacity || finished) {
+            if ((queued_events < config.event_queue_capacity &&
+                 queued_bytes < config.event_queue_bytes) ||
+                finished) {
                 break;
             }
         }
@@ -548,8 +598,9 @@ net::awaitable<void> detail::ShardCore::wait_for_room() {
 
 void detail::ShardCore::enqueue(Item item) {
     std::lock_guard lock(queue_mutex);
-    if (std::holds_alternative<EventItem>(item)) {
+    if (auto* event = std::get_if<EventItem>(&item)) {
         ++queued_events;
+        queued_bytes += event_bytes(event->event);
     }
     queue.push_back(std::move(item));
     if (!draining) {
@@ -588,7 +639,10 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
         std::visit(
             [&](auto& it) {
                 using I = std::decay_t<decltype(it)>;
-                try {
+                if constexpr (std::is_same_v<I, FinishItem>) {
+                    h.persist();  // the store is up to date before the owner hears the end
+                }
+                h.run_handler([&] {
                     if constexpr (std::is_same_v<I, EventItem>) {
                         if (h.event_handler) {
                             h.event_handler(it.event);
@@ -602,23 +656,11 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
                             h.error_handler(it.error, it.detail);
                         }
                     } else {
-                        h.persist();  // the store is up to date before the owner hears the end
                         if (h.finish_handler) {
                             h.finish_handler(it.error);
                         }
                     }
-                } catch (const std::exception& e) {
-                    if (auto log = logger()) {
-                        log->error("shard {}: a handler threw: {}", h.shard.id, e.what());
-                    }
-                } catch (...) {
-                    // Not a std::exception (an int, a type of the user's own):
-                    // it must not escape into the pool and stop this shard's handlers.
-                    if (auto log = logger()) {
-                        log->error("shard {}: a handler threw something not a std::exception",
-                                   h.shard.id);
-                    }
-                }
+                });
                 if constexpr (std::is_same_v<I, EventItem>) {
                     {
                         std::lock_guard lock(h.snapshot_mutex);
@@ -632,6 +674,7 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
                     }
                     std::lock_guard lock(h.queue_mutex);
                     --h.queued_events;
+                    h.queued_bytes -= event_bytes(it.event);
                 }
             },
             item);
@@ -641,6 +684,38 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
     }
     h.persist();
     net::post(h.handler_executor, [self] { drain(self); });
+}
+
+template <class F>
+void HandlerSide::run_handler(F&& call) {
+    std::lock_guard gate(handler_gate);
+    if (detached) {
+        return;  // the Shard is gone, and with it what its handlers use
+    }
+    handler_thread.store(std::this_thread::get_id());
+    try {
+        call();
+    } catch (const std::exception& e) {
+        if (auto log = logger()) {
+            log->error("shard {}: a handler threw: {}", shard.id, e.what());
+        }
+    } catch (...) {
+        // Not a std::exception (an int, a type of the user's own): it must
+        // not escape into the pool and stop this shard's handlers.
+        if (auto log = logger()) {
+            log->error("shard {}: a handler threw something not a std::exception", shard.id);
+        }
+    }
+    handler_thread.store(std::thread::id{});
+}
+
+void HandlerSide::detach() {
+    if (handler_thread.load() == std::this_thread::get_id()) {
+        detached = true;  // destroyed by its own handler, which holds the gate
+        return;
+    }
+    std::lock_guard gate(handler_gate);
+    detached = true;
 }
 
 // Brings the store up to date with what has been handled: once per batch, so
@@ -709,6 +784,7 @@ Shard::~Shard() {
     if (impl_->started) {
         stop();
     }
+    impl_->side->detach();
 }
 
 void Shard::on_event(EventHandler handler) {
@@ -758,7 +834,16 @@ std::error_code Shard::send(int op, std::string data_json) {
     if (state() == ShardState::stopped || state() == ShardState::failed) {
         return errc::not_connected;
     }
-    net::post(impl_->strand, [self = impl_, op, data = std::move(data_json)] {
+    // What waits for the strand is bounded like what waits in the session.
+    const std::size_t bytes = data_json.size();
+    std::size_t before = impl_->posted_command_bytes.load();
+    do {
+        if (before + bytes > impl_->config.session.max_queued_command_bytes) {
+            return errc::queue_full;
+        }
+    } while (!impl_->posted_command_bytes.compare_exchange_weak(before, before + bytes));
+    net::post(impl_->strand, [self = impl_, op, bytes, data = std::move(data_json)] {
+        self->posted_command_bytes -= bytes;
         if (auto error = self->session.send_command(op, data, Clock::now())) {
             self->enqueue(ErrorItem{error, "command not sent"});
         }
@@ -785,6 +870,11 @@ std::optional<ResumableSession> Shard::session() const {
 SessionStats Shard::stats() const {
     std::lock_guard lock(impl_->snapshot_mutex);
     return impl_->stats;
+}
+
+Backlog Shard::backlog() const {
+    std::lock_guard lock(impl_->queue_mutex);
+    return {impl_->queued_events, impl_->queued_bytes};
 }
 
 std::uint32_t Shard::id() const noexcept {

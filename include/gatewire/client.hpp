@@ -9,6 +9,7 @@
 /// @endcode
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -24,23 +25,33 @@ class Client {
     Client(boost::asio::any_io_executor io, ShardConfig config,
            std::optional<boost::asio::any_io_executor> handlers = std::nullopt)
         : shard_(io, std::move(config), std::move(handlers)),
-          member_requests_(io, dispatcher_, shard_) {
-        shard_.on_event([this](const RawEvent& event) { dispatcher_.dispatch(event); });
+          member_requests_(io, *dispatcher_, shard_) {
+        // The handler owns a share of the dispatcher: a Client destroyed by
+        // one of its own listeners leaves the dispatch under way intact.
+        shard_.on_event(
+            [dispatcher = dispatcher_](const RawEvent& event) { dispatcher->dispatch(event); });
     }
+    /// Safe at any time, from any thread, from inside a handler too: waiters
+    /// complete with errc::stopped, the shard stops, and once the destructor
+    /// returns none of the Client's handlers runs again (on_finish included).
+    /// From another thread it waits for a handler already running to return.
+    ~Client() { dispatcher_->close(); }
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
 
     template <Event E, class F>
     Subscription on(F handler) {
-        return dispatcher_.on<E>(std::move(handler));
+        return dispatcher_->on<E>(std::move(handler));
     }
     Subscription on_raw(Dispatcher::RawHandler handler) {
-        return dispatcher_.on_raw(std::move(handler));
+        return dispatcher_->on_raw(std::move(handler));
     }
     Subscription on_decode_error(Dispatcher::ErrorHandler handler) {
-        return dispatcher_.on_decode_error(std::move(handler));
+        return dispatcher_->on_decode_error(std::move(handler));
     }
     template <Event E, class Token>
     auto async_next(Token&& token) {
-        return dispatcher_.async_next<E>(std::forward<Token>(token));
+        return dispatcher_->async_next<E>(std::forward<Token>(token));
     }
 
     /// A command from gatewire/commands.hpp, e.g. `client.send(commands::UpdatePresence{…})`.
@@ -83,10 +94,10 @@ class Client {
     void stop(bool keep_resumable = false) { shard_.stop(keep_resumable); }
 
     Shard& shard() noexcept { return shard_; }
-    Dispatcher& dispatcher() noexcept { return dispatcher_; }
+    Dispatcher& dispatcher() noexcept { return *dispatcher_; }
 
   private:
-    Dispatcher dispatcher_;  ///< declared first: outlives the shard's handlers
+    std::shared_ptr<Dispatcher> dispatcher_ = std::make_shared<Dispatcher>();
     Shard shard_;
     MemberRequests member_requests_;
 };

@@ -91,6 +91,12 @@ class Dispatcher {
     Dispatcher(const Dispatcher&) = delete;
     Dispatcher& operator=(const Dispatcher&) = delete;
 
+    /// What the destructor does, early: pending waiters complete with
+    /// errc::stopped, and nothing is delivered any more. Handlers and waiters
+    /// added afterwards never run (a waiter completes at once with
+    /// errc::stopped). Thread-safe.
+    void close();
+
     /// `handler(const E&)` or `handler(const E&, const EventContext&)`.
     template <Event E, class F>
     Subscription on(F handler) {

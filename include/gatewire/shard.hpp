@@ -37,6 +37,13 @@ struct ShardConfig {
     /// Events waiting for the handlers; when full the shard stops reading the
     /// socket until there is room (heartbeats go on). Nothing is dropped.
     std::size_t event_queue_capacity = 1024;
+    /// The same bound in bytes (the events' text): past it the shard stops
+    /// reading too, so the queue holds at most this plus one message.
+    std::size_t event_queue_bytes = 32 * 1024 * 1024;
+    /// SO_SNDBUF of the connection (0: the system's, which Linux grows to
+    /// 4 MiB a socket). With thousands of shards it bounds the kernel memory a
+    /// server that stops reading can hold.
+    std::size_t socket_send_buffer_bytes = 0;
     /// A PEM file of extra trusted certificates, on top of the system store.
     std::string ca_file;
     /// Keeps the session where a restarted process finds it: loaded when the
@@ -45,6 +52,12 @@ struct ShardConfig {
     /// erased when the session ends. After a crash, the events of the last
     /// batch (at most 64) may come again; none is lost.
     std::shared_ptr<SessionStore> session_store;
+};
+
+/// The events waiting for a shard's handlers: how far behind they are.
+struct Backlog {
+    std::size_t events = 0;
+    std::size_t bytes = 0;
 };
 
 class GATEWIRE_API Shard {
@@ -59,7 +72,11 @@ class GATEWIRE_API Shard {
     /// at a time; a handler may block without costing its shard the session.
     Shard(boost::asio::any_io_executor io, ShardConfig config,
           std::optional<boost::asio::any_io_executor> handlers = std::nullopt);
-    /// Stops the shard if it runs; keep it alive until on_finish has been called.
+    /// Stops the shard if it runs, and detaches its handlers: once the
+    /// destructor returns none of them runs again (on_finish included), so
+    /// what they capture may go with the Shard. From another thread it waits
+    /// for a handler already running to return; from inside one it does not.
+    /// The connection closes in the background, on `io`.
     ~Shard();
     Shard(const Shard&) = delete;
     Shard& operator=(const Shard&) = delete;
@@ -77,7 +94,9 @@ class GATEWIRE_API Shard {
     void stop(bool keep_resumable = false);
 
     /// Send a command (`d` as JSON text) through the rate limiter. Thread-safe.
-    /// Commands over the gateway's byte cap are refused here and not sent.
+    /// Commands over the gateway's byte cap are refused here and not sent;
+    /// past SessionConfig::max_queued_command_bytes of commands not yet handed
+    /// to the session, errc::queue_full.
     std::error_code send(int op, std::string data_json);
     /// A typed command (gatewire/commands.hpp), encoded for this shard's
     /// profile; one the gateway does not take, or one breaking its rules, is
@@ -99,6 +118,7 @@ class GATEWIRE_API Shard {
     std::optional<std::chrono::microseconds> latency() const;
     std::optional<ResumableSession> session() const;  ///< seq: the last event handled
     SessionStats stats() const;
+    Backlog backlog() const;
     std::uint32_t id() const noexcept;
 
   private:

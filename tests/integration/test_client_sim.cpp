@@ -64,9 +64,11 @@ struct Bot {
         thread = std::thread([this] { io.run(); });
     }
     ~Bot() {
-        client->stop();
-        for (int i = 0; i < 1000 && !finished; ++i) {
-            std::this_thread::sleep_for(10ms);
+        if (client) {
+            client->stop();
+            for (int i = 0; i < 1000 && !finished; ++i) {
+                std::this_thread::sleep_for(10ms);
+            }
         }
         if (thread.joinable()) {
             thread.join();
@@ -349,6 +351,9 @@ TEST_CASE("async_request_members works as an awaitable") {
         },
         boost::asio::detached);
     waiter.run();
+    // The completion was posted from the handler thread: it must be done with
+    // `waiter` before `waiter` goes. Destroying the Client waits for it.
+    bot.reset();
     CHECK(members == 3);
 }
 
@@ -381,10 +386,11 @@ TEST_CASE("a cluster runs its range of shards, identifying bucket by bucket, spa
     Cluster cluster(io.get_executor(), config);
     std::mutex mutex;
     std::vector<std::uint32_t> ready_shards;
+    std::vector<std::vector<std::uint32_t>> ready_shard_fields;  // checked here, not in the handler
     cluster.on<events::Ready>([&](const events::Ready& ready, const EventContext& context) {
         std::lock_guard lock(mutex);
         ready_shards.push_back(context.shard_id);
-        CHECK(ready.shard == std::vector<std::uint32_t>{context.shard_id, 8});
+        ready_shard_fields.push_back(ready.shard);
     });
     std::atomic<int> finished{0};
     cluster.on_finish([&](std::uint32_t, std::error_code) { ++finished; });
@@ -417,9 +423,63 @@ TEST_CASE("a cluster runs its range of shards, identifying bucket by bucket, spa
         std::lock_guard lock(mutex);
         return ready_shards.size() == 4;
     }));
+    {
+        std::lock_guard lock(mutex);
+        for (std::size_t i = 0; i < ready_shards.size(); ++i) {
+            CHECK(ready_shard_fields[i] == std::vector<std::uint32_t>{ready_shards[i], 8});
+        }
+    }
 
     cluster.stop();
     REQUIRE(eventually([&] { return finished == 4; }));
     thread.join();
     sim.stop();
+}
+
+TEST_CASE("a Client destroyed while its handlers run: none runs after, nothing touches it") {
+    // Under ASan a handler reaching the destroyed Client fails the run; in
+    // every build a handler entered after the destructor returned does.
+    Bot bot(profiles::discord(), Compression::none);
+    std::atomic<bool> destroyed{false};
+    std::atomic<int> entered{0};
+    std::atomic<int> entered_after{0};
+    std::atomic<bool> waiter_stopped{false};
+    bool from_handler = false;
+    SECTION("from another thread, while a handler is busy") {}
+    SECTION("from inside one of its own handlers") {
+        from_handler = true;
+    }
+    bot.client->on<events::MessageCreate>([&](const events::MessageCreate&) {
+        if (destroyed) {
+            ++entered_after;
+        }
+        if (++entered == 3 && from_handler) {
+            bot.client.reset();
+            destroyed = true;
+            return;
+        }
+        std::this_thread::sleep_for(20ms);  // busy when the other thread destroys it
+    });
+    bot.client->async_next<events::GuildDelete>(
+        [&](boost::system::error_code error, const events::GuildDelete&) {
+            waiter_stopped = error == errc::stopped;
+        });
+    bot.run();
+    REQUIRE(bot.sim.wait_until([](const auto& s) { return s.ready_sessions == 1; }, patience));
+    for (int i = 1; i <= 50; ++i) {
+        bot.sim.dispatch("MESSAGE_CREATE", R"({"id":")" + std::to_string(1000 + i) +
+                                               R"(","channel_id":"1","content":"hi"})");
+    }
+    if (from_handler) {
+        REQUIRE(eventually([&] { return destroyed.load(); }));
+    } else {
+        REQUIRE(eventually([&] { return entered >= 3; }));
+        bot.client.reset();
+        destroyed = true;
+    }
+    CHECK(waiter_stopped);
+    // Give a handler that should not run every chance to.
+    std::this_thread::sleep_for(300ms);
+    CHECK(entered_after == 0);
+    CHECK(entered < 50);
 }

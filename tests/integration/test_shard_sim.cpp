@@ -526,3 +526,120 @@ TEST_CASE("a handler that throws something not a std::exception does not stop th
     REQUIRE(h.wait_events(20));  // READY and the 19 messages after the one that threw
     CHECK(thrown);
 }
+
+TEST_CASE("a close stuck behind writes the server never reads ends within close_timeout") {
+    // The server stops reading. Commands fill its small receive buffer and the
+    // client's small send buffer, so the client's own writes stop and its
+    // Close cannot even start to leave: only the shard's close deadline ends
+    // the connection.
+    const Profile& profile = profiles::discord();
+    auto stuck_harness = [&] {
+        sim::SimConfig sim_config = Harness::sim_config(profile);
+        sim_config.receive_buffer_bytes = 4096;
+        sim_config.heartbeat_timeout_factor = 1000.0;  // no 4009: it would end the wait
+        auto h = std::make_unique<Harness>(sim_config);
+        ShardConfig config = Harness::client_config(profile, Compression::none);
+        config.close_timeout = 1s;
+        config.socket_send_buffer_bytes = 16 * 1024;
+        h->start(config);
+        return h;
+    };
+    auto fill_the_socket = [](Harness& h) {
+        h.sim.fault({sim::Fault::Kind::stop_reading, 0, true, 0, 10min});
+        std::size_t accepted = 0;
+        for (int i = 0; i < 100; ++i) {
+            std::string query(3900, static_cast<char>('a' + i % 26));
+            if (!h.shard->send(8, R"({"guild_id":"1","query":")" + query + R"(","limit":0})")) {
+                ++accepted;
+            }
+        }
+        // 200 KB or more: far past both sockets' buffers (about 40 KB).
+        CHECK(accepted >= 50);
+    };
+
+    SECTION("a zombie connection is dropped and the session resumed") {
+        auto h = stuck_harness();
+        REQUIRE(h->wait_ready());
+        h->send_messages(1, 3);
+        REQUIRE(h->wait_events(4));
+        fill_the_socket(*h);
+        h->sim.fault({sim::Fault::Kind::withhold_acks});
+        REQUIRE(h->wait_sim([](const auto& s) { return s.resumes == 1; }));
+        h->sim.fault({sim::Fault::Kind::withhold_acks, 0, false});
+        h->send_messages(4, 6);
+        REQUIRE(h->wait([&] { return h->count_named("MESSAGE_CREATE") == 6; }));
+        // The member requests still queued go out after the resume: their
+        // chunks are dispatches too, so every seq so far, exactly once.
+        auto seqs = h->dispatch_seqs();
+        check_exactly_once(seqs, seqs.size());
+    }
+    SECTION("stop finishes the shard") {
+        auto h = stuck_harness();
+        REQUIRE(h->wait_ready());
+        fill_the_socket(*h);
+        // Once the commands have left the session, the Close waits behind them.
+        REQUIRE(h->wait_sim([](const auto& s) { return s.commands >= 1; }));
+        h->shard->stop();
+        REQUIRE(h->wait([&] { return h->finished.has_value(); }));
+        CHECK_FALSE(*h->finished);
+    }
+}
+
+TEST_CASE("the event queue is bounded in bytes: large events stop the reading sooner") {
+    Harness h(Harness::sim_config(profiles::discord()));
+    std::mutex gate;
+    std::condition_variable opened;
+    bool release = false;
+    h.on_event_extra = [&](const RawEvent& event) {
+        if (event.name == "MESSAGE_CREATE") {
+            std::unique_lock lock(gate);
+            opened.wait(lock, [&] { return release; });  // hold the handlers
+        }
+    };
+    ShardConfig config = Harness::client_config(profiles::discord(), Compression::zlib_stream);
+    config.event_queue_capacity = 1024;  // the count alone would take all of them
+    config.event_queue_bytes = 64 * 1024;
+    h.start(config);
+    REQUIRE(h.wait_ready());
+    const std::string content(8 * 1024, 'x');
+    for (int i = 1; i <= 60; ++i) {
+        h.sim.dispatch("MESSAGE_CREATE", R"({"id":")" + std::to_string(1000 + i) +
+                                             R"(","content":")" + content + "\"}");
+    }
+    // The queue fills to its byte bound, then the shard waits: heartbeats go on.
+    REQUIRE(eventually([&] { return h.shard->backlog().bytes >= 64 * 1024; }));
+    auto before = h.sim.stats().heartbeats;
+    REQUIRE(h.wait_sim([&](const auto& s) { return s.heartbeats >= before + 2; }));
+    Backlog backlog = h.shard->backlog();
+    CHECK(backlog.bytes < 64 * 1024 + 9 * 1024);  // the bound and one message
+    CHECK(backlog.events < 10);
+    {
+        std::lock_guard lock(gate);
+        release = true;
+    }
+    opened.notify_all();
+    REQUIRE(h.wait_events(61));
+    check_exactly_once(h.dispatch_seqs(), 61);
+    CHECK(eventually([&] { return h.shard->backlog().events == 0; }));
+    CHECK(h.sim.stats().connections == 1);
+}
+
+TEST_CASE("commands sent faster than the shard takes them are refused past the byte bound") {
+    net::io_context io;  // never run: nothing is taken
+    ShardConfig config = Harness::client_config(profiles::discord(), Compression::none);
+    config.session.url = "ws://127.0.0.1:1";
+    config.session.max_queued_command_bytes = 64 * 1024;
+    Shard shard(io.get_executor(), config);
+    const std::string command = R"({"guild_id":"1","query":")" + std::string(3000, 'q') + "\"}";
+    std::size_t accepted = 0;
+    std::error_code refused;
+    for (int i = 0; i < 1000 && !refused; ++i) {
+        if (auto error = shard.send(8, command)) {
+            refused = error;
+        } else {
+            ++accepted;
+        }
+    }
+    CHECK(refused == errc::queue_full);
+    CHECK(accepted == 64 * 1024 / command.size());
+}

@@ -17,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include "eventually.hpp"
 #include "gatewire/shard.hpp"
 #include "gatewire/sim/simulator.hpp"
 #include "sim_config.hpp"
@@ -25,8 +26,6 @@ namespace gatewire::test {
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;
-
-inline constexpr auto patience = 20s;
 
 struct Harness {
     sim::Simulator sim;

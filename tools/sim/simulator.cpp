@@ -329,6 +329,8 @@ struct Connection : std::enable_shared_from_this<Connection> {
     net::steady_timer stall_timer;
     net::steady_timer watchdog;
     SteadyClock::time_point stalled_until{};
+    net::steady_timer read_pause_timer;
+    SteadyClock::time_point reading_paused_until{};
     SteadyClock::time_point last_heartbeat = SteadyClock::now();
     bool withhold_acks = false;
     std::size_t split_next = 0;
@@ -350,7 +352,11 @@ struct Connection : std::enable_shared_from_this<Connection> {
     std::optional<json> member_request_waiting;
 
     Connection(Simulator::Impl& s, tcp::socket socket)
-        : sim(s), ws(std::move(socket)), stall_timer(s.io), watchdog(s.io) {}
+        : sim(s),
+          ws(std::move(socket)),
+          stall_timer(s.io),
+          watchdog(s.io),
+          read_pause_timer(s.io) {}
 
     bool ready() const { return session != nullptr && !closing && !ended && !draining; }
 
@@ -568,6 +574,13 @@ struct Connection : std::enable_shared_from_this<Connection> {
 
         buffer.clear();
         for (;;) {
+            if (SteadyClock::now() < self->reading_paused_until) {
+                self->read_pause_timer.expires_at(self->reading_paused_until);
+                co_await self->read_pause_timer.async_wait(use_awaitable_ec(ec));
+                if (ec || self->ended) {
+                    break;  // the simulator stops
+                }
+            }
             co_await self->ws.async_read(buffer, use_awaitable_ec(ec));
             if (ec) {
                 break;
@@ -594,6 +607,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
         self->ended = true;
         self->watchdog.cancel();
         self->stall_timer.cancel();
+        self->read_pause_timer.cancel();
         if (ec == websocket::error::closed && !self->closing) {
             auto code = static_cast<std::uint16_t>(self->ws.reason().code);
             sim.with_stats([&](SimStats& st) { st.client_close_codes.push_back(code); });
@@ -1243,6 +1257,9 @@ void Simulator::Impl::do_fault(const Fault& fault) {
             case Fault::Kind::swap_next:
                 c->swap_next = true;
                 break;
+            case Fault::Kind::stop_reading:
+                c->reading_paused_until = SteadyClock::now() + fault.duration;
+                break;
             case Fault::Kind::hold_identifies:
                 break;  // the server's, not a connection's: set below
         }
@@ -1276,6 +1293,11 @@ void Simulator::start() {
     tcp::endpoint endpoint(net::ip::make_address(s.config.address), s.config.port);
     s.acceptor.open(endpoint.protocol());
     s.acceptor.set_option(net::socket_base::reuse_address(true));
+    if (s.config.receive_buffer_bytes != 0) {
+        // Set before listen(): accepted sockets inherit it, window scale included.
+        s.acceptor.set_option(
+            net::socket_base::receive_buffer_size(static_cast<int>(s.config.receive_buffer_bytes)));
+    }
     s.acceptor.bind(endpoint);
     s.acceptor.listen();
     s.bound_port = s.acceptor.local_endpoint().port();
@@ -1295,6 +1317,7 @@ void Simulator::stop() {
             beast::get_lowest_layer(c->ws).socket().close(ec);
             c->watchdog.cancel();
             c->stall_timer.cancel();
+            c->read_pause_timer.cancel();
         }
         s.io.stop();
     });
@@ -1416,6 +1439,9 @@ net::awaitable<void> Simulator::Impl::play(std::vector<std::string> lines,
             do_fault({Fault::Kind::withhold_acks, 0, step.value("on", true)});
         } else if (directive == "stall") {
             do_fault({Fault::Kind::stall, 0, true, 0,
+                      std::chrono::milliseconds(step.value("ms", 1000))});
+        } else if (directive == "stop_reading") {
+            do_fault({Fault::Kind::stop_reading, 0, true, 0,
                       std::chrono::milliseconds(step.value("ms", 1000))});
         } else if (directive == "split_next") {
             do_fault({Fault::Kind::split_next, 0, true, step.value<std::size_t>("parts", 2)});

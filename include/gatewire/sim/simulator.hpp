@@ -80,7 +80,10 @@ struct ServerBehaviour {
 struct SimConfig {
     const Profile* profile = &profiles::discord();
     std::string address = "127.0.0.1";
-    std::uint16_t port = 0;           ///< 0: any free port
+    std::uint16_t port = 0;  ///< 0: any free port
+    /// SO_RCVBUF of the listening socket, so of every connection (0: the
+    /// system's). Small, a server that stops reading soon stalls the client's writes.
+    std::size_t receive_buffer_bytes = 0;
     std::string token = "sim-token";  ///< the only token accepted; empty: any
     std::chrono::milliseconds heartbeat_interval{41250};
     /// Close 4009 when the client sent no heartbeat for interval × this.
@@ -132,6 +135,8 @@ struct Fault {
         swap_next,        ///< the next two messages leave in swapped order (Spacebar's zstd-stream)
         hold_identifies,  ///< the next `count` Identifies or Resumes get no answer, as past a
                           ///< budget
+        stop_reading,     ///< read nothing (not even a Close) for `duration`, after the message
+                          ///< being read
     };
     Kind kind;
     std::uint16_t code = 0;
