@@ -120,11 +120,11 @@ TEST_CASE("shard ranges: first-last/count, one shard, or all of a count") {
 }
 
 TEST_CASE("a resume takes a place in the per-address window, without the bucket spacing") {
-    TimePoint t0{std::chrono::hours(1)};
+    const TimePoint start{std::chrono::hours(1)};
     IdentifyScheduler scheduler(1, 5s, RateLimit{3, 60s});
-    CHECK(scheduler.reserve(0, t0) == t0);
-    CHECK(scheduler.reserve_window(t0) == t0);  // no 5 s spacing for a resume
-    CHECK(scheduler.reserve_window(t0) == t0);
-    CHECK(scheduler.reserve_window(t0) == t0 + 60s);  // the window of 3 is full
-    CHECK(scheduler.reserve(0, t0) == t0 + 60s);
+    CHECK(scheduler.reserve(0, start) == start);
+    CHECK(scheduler.reserve_window(start) == start);  // no 5 s spacing for a resume
+    CHECK(scheduler.reserve_window(start) == start);
+    CHECK(scheduler.reserve_window(start) == start + 60s);  // the window of 3 is full
+    CHECK(scheduler.reserve(0, start) == start + 60s);
 }

@@ -11,7 +11,6 @@
 using namespace gatewire;
 using namespace gatewire::test;
 using namespace std::chrono_literals;
-using json = nlohmann::json;
 
 TEST_CASE("start connects to the base URL with the query built by the profile") {
     Driver d(Driver::discord());
