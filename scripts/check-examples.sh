@@ -71,9 +71,17 @@ expect_sim_received() {
     fi
 }
 
-for example in discord-bot fluxer-user-client sharded-bot presence-update member-chunks bot-test; do
-    echo "-- examples/$example: build against the installed gatewire"
-    build "$example"
+# Two at a time: each is a project of one or two files, so one build alone
+# leaves a core idle.
+examples=(discord-bot fluxer-user-client sharded-bot presence-update member-chunks bot-test)
+for ((i = 0; i < ${#examples[@]}; i += 2)); do
+    pids=()
+    for example in "${examples[@]:i:2}"; do
+        echo "-- examples/$example: build against the installed gatewire"
+        build "$example" &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do wait "$pid"; done
 done
 
 echo "-- discord-bot against gatewire-sim"

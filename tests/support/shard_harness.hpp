@@ -107,10 +107,20 @@ struct Harness {
         sim.stop();
     }
 
+    // Woken by every event, state and error, and every 10 ms besides: a
+    // predicate may also read what changes without a notification (the
+    // shard's session or backlog), and must not sit out the whole timeout.
     template <class Predicate>
     bool wait(Predicate predicate, std::chrono::milliseconds timeout = patience) {
+        auto deadline = std::chrono::steady_clock::now() + timeout;
         std::unique_lock lock(mutex);
-        return changed.wait_for(lock, timeout, [&] { return predicate(); });
+        while (!predicate()) {
+            if (std::chrono::steady_clock::now() >= deadline) {
+                return false;
+            }
+            changed.wait_for(lock, 10ms);
+        }
+        return true;
     }
 
     bool wait_events(std::size_t count, std::chrono::milliseconds timeout = patience) {
