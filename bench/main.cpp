@@ -31,11 +31,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gatewire/decode.hpp"
-#include "gatewire/dispatcher.hpp"
-#include "gatewire/envelope.hpp"
-#include "gatewire/message_decoder.hpp"
-#include "gatewire/zstd_stream_encoder.hpp"
+#include "gatewire/detail/envelope.hpp"
+#include "gatewire/detail/message_decoder.hpp"
+#include "gatewire/detail/zstd_stream_encoder.hpp"
+#include "gatewire/dispatch/decode.hpp"
+#include "gatewire/dispatch/dispatcher.hpp"
 #include "nlohmann_baseline.hpp"
 #include "shards.hpp"
 

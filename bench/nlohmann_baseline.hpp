@@ -13,8 +13,8 @@
 #include <boost/mp11/algorithm.hpp>
 #include <nlohmann/json.hpp>
 
-#include "gatewire/events.hpp"
-#include "reflection.hpp"
+#include "detail/reflection.hpp"
+#include "gatewire/events/all.hpp"
 
 namespace gatewire::bench {
 

@@ -22,7 +22,7 @@
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
-#include "gatewire/cluster.hpp"
+#include "gatewire/client/cluster.hpp"
 #include "gatewire/sim/simulator.hpp"
 
 namespace gatewire::bench {

@@ -14,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cmake --install "$root/build/$preset" --prefix "$work/prefix" >/dev/null
-test -f "$work/prefix/include/gatewire/client.hpp"
+test -f "$work/prefix/include/gatewire/client/client.hpp"
 test -x "$work/prefix/bin/gatewire-sim"
 "$work/prefix/bin/gatewire-decode" --list >/dev/null  # the installed tools find their library
 

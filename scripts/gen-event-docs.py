@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes docs/events.md from include/gatewire/event_list.hpp.
+"""Writes docs/events.md from include/gatewire/events/event_list.hpp.
 
 With --check, exits 1 when docs/events.md is not what the table gives.
 """
@@ -12,9 +12,9 @@ SENT_BY = {"D": "Discord", "F": "Fluxer", "DF": "Discord, Fluxer"}
 
 HEADER = """# Events
 
-Every dispatch event gatewire types, generated from `include/gatewire/event_list.hpp`
+Every dispatch event gatewire types, generated from `include/gatewire/events/event_list.hpp`
 by `scripts/gen-event-docs.py`. Each struct lives in `namespace gatewire::events`
-(`#include <gatewire/events.hpp>`).
+(`#include <gatewire/events/all.hpp>`).
 
 How decoding treats a payload:
 
@@ -44,7 +44,7 @@ How decoding treats a payload:
 
 
 def render() -> str:
-    table = (ROOT / "include/gatewire/event_list.hpp").read_text()
+    table = (ROOT / "include/gatewire/events/event_list.hpp").read_text()
     rows = re.findall(r'X\((\w+),\s*"(\w+)",\s*(\w+),\s*(\w+)\)', table)
     lines = [f"| `{wire}` | `events::{struct}` | {SENT_BY[sent]} |" for _, wire, struct, sent in rows]
     return HEADER + "\n".join(lines) + "\n"

@@ -1,7 +1,7 @@
 // Decodes one event through the packaged library: headers, library and its
 // dependencies all found.
-#include <gatewire/decode.hpp>
-#include <gatewire/events.hpp>
+#include <gatewire/dispatch/decode.hpp>
+#include <gatewire/events/all.hpp>
 
 #include <cstdio>
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <gatewire/client.hpp>
+#include <gatewire/client/client.hpp>
 
 class Greeter {
   public:

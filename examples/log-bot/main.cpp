@@ -18,7 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
-#include <gatewire/shard.hpp>
+#include <gatewire/transport/shard.hpp>
 
 using json = nlohmann::json;
 using namespace std::chrono_literals;

@@ -2,10 +2,10 @@
 // and as the `d` of the event type its first byte names. Whatever decodes
 // must encode to JSON that decodes to the same JSON again.
 #include "fuzz_check.hpp"
-#include "gatewire/decode.hpp"
-#include "gatewire/decode_status.hpp"
-#include "gatewire/envelope.hpp"
-#include "gatewire/event_type.hpp"
+#include "gatewire/detail/decode_status.hpp"
+#include "gatewire/detail/envelope.hpp"
+#include "gatewire/dispatch/decode.hpp"
+#include "gatewire/events/event_type.hpp"
 
 using namespace gatewire;
 using namespace gatewire::fuzz;

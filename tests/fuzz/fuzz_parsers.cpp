@@ -4,10 +4,10 @@
 #include <cstring>
 
 #include "fuzz_check.hpp"
-#include "gatewire/gateway_info.hpp"
-#include "gatewire/shard_range.hpp"
-#include "gatewire/timestamp.hpp"
-#include "gatewire/url.hpp"
+#include "gatewire/core/timestamp.hpp"
+#include "gatewire/detail/url.hpp"
+#include "gatewire/scale/gateway_info.hpp"
+#include "gatewire/scale/shard_range.hpp"
 
 using namespace gatewire;
 using namespace gatewire::fuzz;

@@ -10,7 +10,7 @@
 #include <set>
 
 #include "fuzz_check.hpp"
-#include "gatewire/session.hpp"
+#include "gatewire/protocol/session.hpp"
 
 using namespace gatewire;
 using namespace gatewire::fuzz;

@@ -9,7 +9,7 @@
 
 #include "../support/zlib_reference.hpp"
 #include "fuzz_check.hpp"
-#include "gatewire/zlib_stream_decoder.hpp"
+#include "gatewire/detail/zlib_stream_decoder.hpp"
 
 using namespace gatewire;
 using namespace gatewire::fuzz;

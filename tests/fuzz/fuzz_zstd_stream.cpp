@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "fuzz_check.hpp"
-#include "gatewire/zstd_stream_decoder.hpp"
-#include "gatewire/zstd_stream_encoder.hpp"
+#include "gatewire/detail/zstd_stream_decoder.hpp"
+#include "gatewire/detail/zstd_stream_encoder.hpp"
 
 using namespace gatewire;
 using namespace gatewire::fuzz;

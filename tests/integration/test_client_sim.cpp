@@ -17,8 +17,8 @@
 
 #include "../support/eventually.hpp"
 #include "../support/sim_config.hpp"
-#include "gatewire/client.hpp"
-#include "gatewire/cluster.hpp"
+#include "gatewire/client/client.hpp"
+#include "gatewire/client/cluster.hpp"
 
 using namespace gatewire;
 using namespace std::chrono_literals;

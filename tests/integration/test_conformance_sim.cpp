@@ -10,9 +10,9 @@
 #include <set>
 
 #include "../support/shard_harness.hpp"
-#include "gatewire/client.hpp"
-#include "gatewire/error.hpp"
-#include "gatewire/session_store.hpp"
+#include "gatewire/client/client.hpp"
+#include "gatewire/core/error.hpp"
+#include "gatewire/scale/session_store.hpp"
 
 using namespace gatewire;
 using namespace gatewire::test;

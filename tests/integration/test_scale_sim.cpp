@@ -14,10 +14,10 @@
 
 #include "../support/eventually.hpp"
 #include "../support/sim_config.hpp"
-#include "gatewire/client.hpp"
-#include "gatewire/cluster.hpp"
-#include "gatewire/error.hpp"
-#include "gatewire/gateway_info.hpp"
+#include "gatewire/client/client.hpp"
+#include "gatewire/client/cluster.hpp"
+#include "gatewire/core/error.hpp"
+#include "gatewire/scale/gateway_info.hpp"
 
 using namespace gatewire;
 using namespace std::chrono_literals;

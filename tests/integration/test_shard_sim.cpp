@@ -18,10 +18,10 @@
 #include "../support/shard_harness.hpp"
 #include "../support/sim_config.hpp"
 
-#include "gatewire/error.hpp"
-#include "gatewire/log.hpp"
-#include "gatewire/shard.hpp"
+#include "gatewire/core/error.hpp"
+#include "gatewire/core/log.hpp"
 #include "gatewire/sim/simulator.hpp"
+#include "gatewire/transport/shard.hpp"
 
 using namespace gatewire;
 using namespace std::chrono_literals;

@@ -24,7 +24,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include "gatewire/shard.hpp"
+#include "gatewire/transport/shard.hpp"
 
 using namespace gatewire;
 using namespace std::chrono_literals;

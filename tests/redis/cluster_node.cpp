@@ -13,9 +13,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include "gatewire/cluster.hpp"
-#include "gatewire/redis_identify_queue.hpp"
-#include "gatewire/redis_session_store.hpp"
+#include "gatewire/client/cluster.hpp"
+#include "gatewire/redis/identify_queue.hpp"
+#include "gatewire/redis/session_store.hpp"
 
 int main(int argc, char** argv) {
     std::string url, redis, prefix = "gatewire-test", range, out;

@@ -18,9 +18,9 @@
 
 #include "../support/eventually.hpp"
 #include "../support/sim_config.hpp"
-#include "gatewire/error.hpp"
-#include "gatewire/redis_identify_queue.hpp"
-#include "gatewire/redis_session_store.hpp"
+#include "gatewire/core/error.hpp"
+#include "gatewire/redis/identify_queue.hpp"
+#include "gatewire/redis/session_store.hpp"
 
 extern char** environ;
 

@@ -10,8 +10,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "gatewire/session.hpp"
-#include "gatewire/zstd_stream_encoder.hpp"
+#include "gatewire/detail/zstd_stream_encoder.hpp"
+#include "gatewire/protocol/session.hpp"
 
 namespace gatewire::test {
 

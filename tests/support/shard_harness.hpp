@@ -18,8 +18,8 @@
 #include <catch2/catch.hpp>
 
 #include "eventually.hpp"
-#include "gatewire/shard.hpp"
 #include "gatewire/sim/simulator.hpp"
+#include "gatewire/transport/shard.hpp"
 #include "sim_config.hpp"
 
 namespace gatewire::test {

@@ -10,12 +10,12 @@
 
 #include "../support/fixtures.hpp"
 #include "../support/zlib_reference.hpp"
-#include "gatewire/envelope.hpp"
-#include "gatewire/error.hpp"
-#include "gatewire/json_boundary.hpp"
-#include "gatewire/message_decoder.hpp"
-#include "gatewire/zstd_stream_decoder.hpp"
-#include "gatewire/zstd_stream_encoder.hpp"
+#include "gatewire/core/error.hpp"
+#include "gatewire/detail/envelope.hpp"
+#include "gatewire/detail/json_boundary.hpp"
+#include "gatewire/detail/message_decoder.hpp"
+#include "gatewire/detail/zstd_stream_decoder.hpp"
+#include "gatewire/detail/zstd_stream_encoder.hpp"
 
 using namespace gatewire;
 using gatewire::test::base64_decode;

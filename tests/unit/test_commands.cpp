@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gatewire/commands.hpp"
-#include "gatewire/error.hpp"
-#include "gatewire/member_chunks.hpp"
+#include "gatewire/core/error.hpp"
+#include "gatewire/dispatch/member_chunks.hpp"
+#include "gatewire/protocol/commands.hpp"
 
 using namespace gatewire;
 using json = nlohmann::json;

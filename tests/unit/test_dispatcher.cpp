@@ -13,8 +13,8 @@
 #include <spdlog/logger.h>
 #include <spdlog/sinks/ostream_sink.h>
 
-#include "gatewire/dispatcher.hpp"
-#include "gatewire/log.hpp"
+#include "gatewire/core/log.hpp"
+#include "gatewire/dispatch/dispatcher.hpp"
 
 using namespace gatewire;
 

@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/fixtures.hpp"
-#include "gatewire/decode.hpp"
-#include "gatewire/decode_status.hpp"
-#include "gatewire/envelope.hpp"
+#include "gatewire/detail/decode_status.hpp"
+#include "gatewire/detail/envelope.hpp"
+#include "gatewire/dispatch/decode.hpp"
 
 using namespace gatewire;
 using namespace gatewire::events;

@@ -7,16 +7,16 @@
 
 #include "../support/fixtures.hpp"
 #include "../support/session_driver.hpp"
-#include "gatewire/decode.hpp"
-#include "gatewire/decode_status.hpp"
-#include "gatewire/envelope.hpp"
-#include "gatewire/error.hpp"
-#include "gatewire/events.hpp"
-#include "gatewire/gateway_info.hpp"
-#include "gatewire/json_boundary.hpp"
-#include "gatewire/rate_limiter.hpp"
-#include "gatewire/timestamp.hpp"
-#include "gatewire/url.hpp"
+#include "gatewire/core/error.hpp"
+#include "gatewire/core/timestamp.hpp"
+#include "gatewire/detail/decode_status.hpp"
+#include "gatewire/detail/envelope.hpp"
+#include "gatewire/detail/json_boundary.hpp"
+#include "gatewire/detail/rate_limiter.hpp"
+#include "gatewire/detail/url.hpp"
+#include "gatewire/dispatch/decode.hpp"
+#include "gatewire/events/all.hpp"
+#include "gatewire/scale/gateway_info.hpp"
 
 using namespace gatewire;
 using namespace std::chrono_literals;

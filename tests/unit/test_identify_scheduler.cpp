@@ -7,10 +7,10 @@
 
 #include <sstream>
 
-#include "gatewire/identify_queue.hpp"
-#include "gatewire/identify_scheduler.hpp"
-#include "gatewire/log.hpp"
-#include "gatewire/shard_range.hpp"
+#include "gatewire/core/log.hpp"
+#include "gatewire/scale/identify_queue.hpp"
+#include "gatewire/scale/identify_scheduler.hpp"
+#include "gatewire/scale/shard_range.hpp"
 
 using namespace gatewire;
 using namespace std::chrono_literals;

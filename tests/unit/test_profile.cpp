@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "gatewire/close_code.hpp"
-#include "gatewire/profile.hpp"
-#include "gatewire/url.hpp"
+#include "gatewire/core/close_code.hpp"
+#include "gatewire/core/profile.hpp"
+#include "gatewire/detail/url.hpp"
 
 using namespace gatewire;
 

@@ -3,10 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/session_driver.hpp"
-#include "gatewire/error.hpp"
-#include "gatewire/message_decoder.hpp"
-#include "gatewire/session.hpp"
-#include "gatewire/zstd_stream_encoder.hpp"
+#include "gatewire/core/error.hpp"
+#include "gatewire/detail/message_decoder.hpp"
+#include "gatewire/detail/zstd_stream_encoder.hpp"
+#include "gatewire/protocol/session.hpp"
 
 using namespace gatewire;
 using namespace gatewire::test;

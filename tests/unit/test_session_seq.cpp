@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "../support/session_driver.hpp"
-#include "gatewire/error.hpp"
+#include "gatewire/core/error.hpp"
 
 using namespace gatewire;
 using namespace gatewire::test;

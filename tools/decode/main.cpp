@@ -23,8 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gatewire/decode.hpp"
-#include "gatewire/event_type.hpp"
+#include "gatewire/dispatch/decode.hpp"
+#include "gatewire/events/event_type.hpp"
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include "gatewire/error.hpp"
-#include "gatewire/shard.hpp"
+#include "gatewire/core/error.hpp"
+#include "gatewire/transport/shard.hpp"
 
 namespace {
 

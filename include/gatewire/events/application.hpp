@@ -3,7 +3,7 @@
 /// entitlements, subscriptions, stage instances.
 #pragma once
 
-#include "gatewire/export.hpp"
+#include "gatewire/core/export.hpp"
 #include "gatewire/model/auto_moderation.hpp"
 #include "gatewire/model/entitlement.hpp"
 #include "gatewire/model/fields.hpp"

@@ -2,7 +2,7 @@
 /// Channel and thread events, pins, group DM recipients.
 #pragma once
 
-#include "gatewire/export.hpp"
+#include "gatewire/core/export.hpp"
 #include "gatewire/model/channel.hpp"
 #include "gatewire/model/fields.hpp"
 #include "gatewire/model/thread_member.hpp"

@@ -4,7 +4,7 @@
 /// for it by type today and decode the payload itself.
 #pragma once
 
-#include "gatewire/export.hpp"
+#include "gatewire/core/export.hpp"
 #include "gatewire/model/fields.hpp"
 
 GATEWIRE_VISIBLE_TYPES_BEGIN

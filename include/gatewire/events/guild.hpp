@@ -3,7 +3,7 @@
 /// scheduled events, soundboard, integrations, audit log, invites, webhooks.
 #pragma once
 
-#include "gatewire/export.hpp"
+#include "gatewire/core/export.hpp"
 #include "gatewire/model/audit_log_entry.hpp"
 #include "gatewire/model/emoji.hpp"
 #include "gatewire/model/fields.hpp"

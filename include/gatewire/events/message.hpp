@@ -2,7 +2,7 @@
 /// Message events: create, update, delete, reactions, polls, read state, typing.
 #pragma once
 
-#include "gatewire/export.hpp"
+#include "gatewire/core/export.hpp"
 #include "gatewire/model/emoji.hpp"
 #include "gatewire/model/fields.hpp"
 #include "gatewire/model/member.hpp"

@@ -2,7 +2,7 @@
 /// Presence and voice events, and Fluxer's DM calls.
 #pragma once
 
-#include "gatewire/export.hpp"
+#include "gatewire/core/export.hpp"
 #include "gatewire/model/emoji.hpp"
 #include "gatewire/model/fields.hpp"
 #include "gatewire/model/presence.hpp"

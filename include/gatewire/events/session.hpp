@@ -3,7 +3,7 @@
 #pragma once
 
 #include <map>
-#include "gatewire/export.hpp"
+#include "gatewire/core/export.hpp"
 
 #include "gatewire/model/application.hpp"
 #include "gatewire/model/channel.hpp"

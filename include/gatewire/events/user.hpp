@@ -3,7 +3,7 @@
 /// memes, relationships, credentials.
 #pragma once
 
-#include "gatewire/export.hpp"
+#include "gatewire/core/export.hpp"
 #include "gatewire/model/favorite_meme.hpp"
 #include "gatewire/model/fields.hpp"
 #include "gatewire/model/message.hpp"

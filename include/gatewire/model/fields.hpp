@@ -13,9 +13,9 @@
 
 #include <boost/describe/class.hpp>
 
-#include "gatewire/nullable.hpp"
-#include "gatewire/permissions.hpp"
-#include "gatewire/raw_json.hpp"
-#include "gatewire/secret.hpp"
-#include "gatewire/snowflake.hpp"
-#include "gatewire/timestamp.hpp"
+#include "gatewire/core/nullable.hpp"
+#include "gatewire/core/permissions.hpp"
+#include "gatewire/core/raw_json.hpp"
+#include "gatewire/core/secret.hpp"
+#include "gatewire/core/snowflake.hpp"
+#include "gatewire/core/timestamp.hpp"

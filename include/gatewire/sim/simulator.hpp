@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "gatewire/export.hpp"
-#include "gatewire/profile.hpp"
+#include "gatewire/core/export.hpp"
+#include "gatewire/core/profile.hpp"
 
 namespace gatewire::sim {
 

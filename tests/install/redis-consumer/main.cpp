@@ -1,8 +1,8 @@
 // Links gatewire::redis and builds what a cluster would take from it; no
 // server is needed, since nothing connects until the first command.
-#include <gatewire/cluster.hpp>
-#include <gatewire/redis_identify_queue.hpp>
-#include <gatewire/redis_session_store.hpp>
+#include <gatewire/client/cluster.hpp>
+#include <gatewire/redis/identify_queue.hpp>
+#include <gatewire/redis/session_store.hpp>
 
 #include <cstdio>
 #include <memory>

@@ -1,0 +1,90 @@
+#include "gatewire/redis/identify_queue.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "gatewire/core/log.hpp"
+
+namespace gatewire {
+
+namespace {
+
+// Reserves a bucket's next slot atomically, on the Redis server's clock.
+// KEYS[1]: when the bucket is next free (ms), KEYS[2]: the budget left today.
+// ARGV[1]: the spacing (ms). Returns how long the caller waits (ms) and
+// whether that wait is for the budget's reset (1) or not (0).
+constexpr const char* reserve_script = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local spacing = tonumber(ARGV[1])
+local slot = now
+local free = redis.call('GET', KEYS[1])
+if free then slot = math.max(slot, tonumber(free)) end
+local spent = 0
+local remaining = redis.call('GET', KEYS[2])
+if remaining then
+  if tonumber(remaining) <= 0 then
+    local ttl = redis.call('PTTL', KEYS[2])
+    if ttl > 0 then slot = math.max(slot, now + ttl) spent = 1 end
+  else
+    redis.call('DECR', KEYS[2])
+  end
+end
+redis.call('SET', KEYS[1], string.format('%d', slot + spacing), 'PX',
+           string.format('%d', slot + spacing - now + 1000))
+return {slot - now, spent}
+)lua";
+
+}  // namespace
+
+RedisIdentifyQueue::RedisIdentifyQueue(std::shared_ptr<RedisConnection> redis,
+                                       std::uint32_t max_concurrency,
+                                       std::chrono::milliseconds spacing)
+    : redis_(std::move(redis)),
+      max_concurrency_(std::max<std::uint32_t>(1, max_concurrency)),
+      spacing_(spacing),
+      fallback_(max_concurrency, spacing) {}
+
+TimePoint RedisIdentifyQueue::reserve(std::uint32_t shard_id, TimePoint now) {
+    std::uint32_t bucket = shard_id % max_concurrency_;
+    try {
+        RedisReply reply = redis_->command(
+            {"EVAL", reserve_script, "2", redis_->key("identify:bucket:" + std::to_string(bucket)),
+             redis_->key("identify:budget"), std::to_string(spacing_.count())});
+        if (reply.kind == RedisReply::Kind::array && reply.elements.size() == 2 &&
+            reply.elements[0].kind == RedisReply::Kind::integer) {
+            auto wait = std::chrono::milliseconds(std::max(0LL, reply.elements[0].integer));
+            if (reply.elements[1].integer == 1) {
+                report_spent_budget(shard_id, wait);
+            }
+            return now + wait;
+        }
+        if (auto log = logger()) {
+            log->warn("identify queue: redis answered {}; using this process's schedule",
+                      reply.text);
+        }
+    } catch (const std::exception& e) {
+        if (auto log = logger()) {
+            log->warn("identify queue: {}; using this process's schedule", e.what());
+        }
+    }
+    return fallback_.reserve(shard_id, now);
+}
+
+void RedisIdentifyQueue::set_limit(const SessionStartLimit& limit, TimePoint now) {
+    fallback_.set_limit(limit, now);
+    if (limit.reset_after.count() <= 0) {
+        return;
+    }
+    try {
+        redis_->command({"SET", redis_->key("identify:budget"), std::to_string(limit.remaining),
+                         "PX", std::to_string(limit.reset_after.count())});
+    } catch (const std::exception& e) {
+        if (auto log = logger()) {
+            log->warn("identify queue: {}; the budget is counted in this process only", e.what());
+        }
+    }
+}
+
+}  // namespace gatewire
