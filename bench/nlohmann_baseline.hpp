@@ -13,7 +13,7 @@
 #include <boost/mp11/algorithm.hpp>
 #include <nlohmann/json.hpp>
 
-#include "detail/reflection.hpp"
+#include "dispatch/reflection.hpp"
 #include "gatewire/events/all.hpp"
 
 namespace gatewire::bench {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "gatewire/detail/url.hpp"
+#include "gatewire/core/url.hpp"
 
 namespace gatewire {
 

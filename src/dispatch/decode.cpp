@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <string>
 
-#include "detail/json_reader.hpp"
-#include "detail/json_writer.hpp"
+#include "dispatch/json_reader.hpp"
+#include "dispatch/json_writer.hpp"
 
 namespace gatewire {
 

@@ -4,74 +4,36 @@
 #include <random>
 #include <stdexcept>
 
-#include <simdjson.h>
 #include <nlohmann/json.hpp>
 
 #include "gatewire/core/error.hpp"
+#include "gatewire/core/url.hpp"
 #include "gatewire/detail/envelope.hpp"
 #include "gatewire/detail/message_decoder.hpp"
 #include "gatewire/detail/rate_limiter.hpp"
-#include "gatewire/detail/url.hpp"
 #include "gatewire/detail/zstd_stream_encoder.hpp"
+#include "protocol/command_queue.hpp"
+#include "protocol/opcodes.hpp"
+#include "protocol/payloads.hpp"
+#include "protocol/ready_fields.hpp"
 #include "protocol/seq_window.hpp"
 
 namespace gatewire {
-
-std::string_view to_string(ShardState state) noexcept {
-    switch (state) {
-        case ShardState::idle:
-            return "idle";
-        case ShardState::connecting:
-            return "connecting";
-        case ShardState::identifying:
-            return "identifying";
-        case ShardState::resuming:
-            return "resuming";
-        case ShardState::ready:
-            return "ready";
-        case ShardState::reconnecting:
-            return "reconnecting";
-        case ShardState::stopping:
-            return "stopping";
-        case ShardState::stopped:
-            return "stopped";
-        case ShardState::failed:
-            return "failed";
-    }
-    return "?";
-}
 
 namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 using json = nlohmann::json;
-
-namespace op {
-constexpr int dispatch = 0;
-constexpr int heartbeat = 1;
-constexpr int identify = 2;
-constexpr int presence_update = 3;
-constexpr int resume = 6;
-constexpr int reconnect = 7;
-constexpr int invalid_session = 9;
-constexpr int hello = 10;
-constexpr int heartbeat_ack = 11;
-constexpr int gateway_error = 12;  // Fluxer
-}  // namespace op
+namespace op = detail::op;
+using detail::heartbeat_payload;
+using detail::identify_payload;
+using detail::read_ready;
+using detail::ReadyFields;
+using detail::resume_payload;
 
 // A client close code that keeps the session resumable (1000/1001 would end it).
 constexpr std::uint16_t resumable_close_code = 4000;
-
-constexpr std::string_view operating_system() {
-#if defined(_WIN32)
-    return "windows";
-#elif defined(__APPLE__)
-    return "macos";
-#else
-    return "linux";
-#endif
-}
 
 std::string format_ms(milliseconds ms) {
     return std::to_string(ms.count()) + " ms";
@@ -147,14 +109,7 @@ struct Session::Impl {
     // and no resume_slot shares the budget with other shards.
     std::optional<RateLimiter> attempt_limiter;
 
-    struct Command {
-        int op;
-        std::string payload;
-    };
-    std::deque<Command> commands;
-    std::size_t queued_command_bytes = 0;
-    RateLimiter limiter;
-    std::optional<RateLimiter> presence_limiter;
+    detail::CommandQueue commands;
     SessionStats stats;
 
     explicit Impl(SessionConfig c)
@@ -165,10 +120,7 @@ struct Session::Impl {
           decoder(compression, config.max_message_bytes),
           encode_outgoing(compression == Compression::zstd_stream &&
                           profile.compresses_client_messages_with_zstd),
-          limiter(profile.command_limit) {
-        if (profile.presence_limit) {
-            presence_limiter.emplace(*profile.presence_limit);
-        }
+          commands(profile, config.max_queued_command_bytes) {
         if (config.resume) {
             session_id = config.resume->session_id;
             window.reset(config.resume->seq);
@@ -224,10 +176,7 @@ struct Session::Impl {
     // --- sending -------------------------------------------------------------
 
     void send_now(int opcode, const std::string& payload, TimePoint now) {
-        limiter.record(now);
-        if (opcode == op::presence_update && presence_limiter) {
-            presence_limiter->record(now);
-        }
+        commands.record_sent(opcode, now);
         if (encode_outgoing) {
             actions.emplace_back(action::Send{encoder.encode(payload), true, opcode});
         } else {
@@ -237,8 +186,7 @@ struct Session::Impl {
 
     void send_heartbeat(TimePoint now) {
         std::uint64_t ack = acknowledged_seq();
-        json payload = {{"op", op::heartbeat}, {"d", ack != 0 ? json(ack) : json(nullptr)}};
-        send_now(op::heartbeat, payload.dump(), now);
+        send_now(op::heartbeat, heartbeat_payload(ack), now);
         ++stats.heartbeats;
         ack_pending = true;
         last_heartbeat_sent = now;
@@ -250,25 +198,7 @@ struct Session::Impl {
         accepting = true;
         reported_stale = false;
         count_attempt(now);
-        json d = {{"token", config.token},
-                  {"properties",
-                   {{"os", operating_system()}, {"browser", "gatewire"}, {"device", "gatewire"}}}};
-        if (profile.uses_intents) {
-            d["intents"] = config.intents;
-        }
-        if (config.shard) {
-            d["shard"] = {config.shard->id, config.shard->count};
-        }
-        if (!config.presence_json.empty()) {
-            d["presence"] = json::parse(config.presence_json, nullptr, false);
-        }
-        if (!config.identify_extra_json.empty()) {
-            json extra = json::parse(config.identify_extra_json, nullptr, false);
-            if (extra.is_object()) {
-                d.update(extra);
-            }
-        }
-        send_now(op::identify, json{{"op", op::identify}, {"d", std::move(d)}}.dump(), now);
+        send_now(op::identify, identify_payload(config, profile), now);
         ++stats.identifies;
         phase = Phase::identifying;
         ready_deadline = now + answer_timeout();
@@ -277,10 +207,9 @@ struct Session::Impl {
 
     void send_resume(TimePoint now) {
         // Always a number: Fluxer refuses a Resume whose seq is null.
-        json d = {{"token", config.token}, {"session_id", session_id}, {"seq", acknowledged_seq()}};
         accepting = true;
         count_attempt(now);
-        send_now(op::resume, json{{"op", op::resume}, {"d", std::move(d)}}.dump(), now);
+        send_now(op::resume, resume_payload(config.token, session_id, acknowledged_seq()), now);
         ++stats.resumes;
         phase = Phase::resuming;
         ready_deadline = now + answer_timeout();
@@ -330,30 +259,15 @@ struct Session::Impl {
         if (phase != Phase::ready) {
             return;
         }
-        while (!commands.empty()) {
-            const Command& next = commands.front();
-            if (!limiter.allows(now, profile.heartbeat_reserve)) {
-                return;
-            }
-            if (next.op == op::presence_update && presence_limiter &&
-                !presence_limiter->allows(now)) {
-                return;
-            }
-            send_now(next.op, next.payload, now);
-            queued_command_bytes -= next.payload.size();
-            commands.pop_front();
-        }
+        commands.flush(
+            now, [&](int opcode, const std::string& payload) { send_now(opcode, payload, now); });
     }
 
     std::optional<TimePoint> next_command_slot() const {
-        if (phase != Phase::ready || commands.empty()) {
+        if (phase != Phase::ready) {
             return std::nullopt;
         }
-        TimePoint slot = limiter.next_slot(profile.heartbeat_reserve);
-        if (commands.front().op == op::presence_update && presence_limiter) {
-            slot = std::max(slot, presence_limiter->next_slot());
-        }
-        return slot;
+        return commands.next_slot();
     }
 
     // --- connection lifecycle ------------------------------------------------
@@ -645,32 +559,15 @@ struct Session::Impl {
     }
 
     void handle_ready(const Envelope& envelope, const std::string& message, TimePoint now) {
-        std::size_t offset = static_cast<std::size_t>(envelope.data.data() - message.data());
-        simdjson::padded_string_view d(envelope.data.data(), envelope.data.size(),
-                                       message.capacity() - offset);
-        simdjson::ondemand::parser parser;
-        simdjson::ondemand::document doc;
-        std::string_view id;
-        if (!parser.iterate(d).get(doc) && !doc["session_id"].get_string().get(id)) {
-            session_id = std::string(id);
-        } else {
-            report(errc::invalid_payload, "READY without a session_id: resuming will not work");
+        ReadyFields ready = read_ready(envelope, message, profile, config.allow_insecure);
+        for (auto& [error, detail] : ready.problems) {
+            report(error, std::move(detail));
         }
-        std::string_view url;
-        if (profile.has_resume_gateway_url && !parser.iterate(d).get(doc) &&
-            !doc["resume_gateway_url"].get_string().get(url)) {
-            // The server picks this URL: one that cannot be parsed, or would
-            // carry the token in clear, is not followed.
-            auto parsed = Url::parse(url);
-            if (!parsed) {
-                report(errc::invalid_url, "ignored READY's resume_gateway_url: not a URL");
-            } else if (parsed->cleartext_to_remote() && !config.allow_insecure) {
-                report(errc::insecure_url,
-                       "ignored READY's cleartext resume_gateway_url; resuming on " +
-                           std::string(profile.name) + "'s gateway URL instead");
-            } else {
-                resume_url = std::string(url);
-            }
+        if (ready.session_id) {
+            session_id = std::move(*ready.session_id);
+        }
+        if (ready.resume_url) {
+            resume_url = std::move(*ready.resume_url);
         }
         become_ready(now, "identified, session ready");
     }
@@ -910,25 +807,14 @@ std::error_code Session::send_command(int opcode, std::string_view data_json, Ti
     if (s.phase == Impl::Phase::done || s.phase == Impl::Phase::stopping) {
         return errc::not_connected;
     }
-    std::string payload = "{\"op\":" + std::to_string(opcode) + ",\"d\":";
-    payload.append(data_json);
-    payload += '}';
-    if (payload.size() > s.profile.max_command_bytes) {
-        return errc::command_too_large;
+    if (auto error = s.commands.push(opcode, data_json)) {
+        return error;
     }
-    if (!json::accept(data_json)) {
-        return errc::invalid_command;  // the server would close the connection on it
-    }
-    if (s.queued_command_bytes + payload.size() > s.config.max_queued_command_bytes) {
-        return errc::queue_full;
-    }
-    if (opcode == 3) {
+    if (opcode == op::presence_update) {
         // The presence the user set outlives this connection: a later
         // identify (a new session) starts with it, not the configured one.
         s.config.presence_json.assign(data_json);
     }
-    s.queued_command_bytes += payload.size();
-    s.commands.push_back({opcode, std::move(payload)});
     s.flush_commands(now);
     return {};
 }

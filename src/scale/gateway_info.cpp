@@ -14,7 +14,7 @@
 
 #include "detail/tls_client.hpp"
 #include "gatewire/core/error.hpp"
-#include "gatewire/detail/url.hpp"
+#include "gatewire/core/url.hpp"
 
 namespace gatewire {
 

@@ -5,7 +5,7 @@
 
 #include "fuzz_check.hpp"
 #include "gatewire/core/timestamp.hpp"
-#include "gatewire/detail/url.hpp"
+#include "gatewire/core/url.hpp"
 #include "gatewire/scale/gateway_info.hpp"
 #include "gatewire/scale/shard_range.hpp"
 

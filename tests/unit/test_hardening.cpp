@@ -13,7 +13,7 @@
 #include "gatewire/detail/envelope.hpp"
 #include "gatewire/detail/json_boundary.hpp"
 #include "gatewire/detail/rate_limiter.hpp"
-#include "gatewire/detail/url.hpp"
+#include "gatewire/core/url.hpp"
 #include "gatewire/dispatch/decode.hpp"
 #include "gatewire/events/all.hpp"
 #include "gatewire/scale/gateway_info.hpp"

@@ -2,7 +2,7 @@
 
 #include "gatewire/core/close_code.hpp"
 #include "gatewire/core/profile.hpp"
-#include "gatewire/detail/url.hpp"
+#include "gatewire/core/url.hpp"
 
 using namespace gatewire;
 

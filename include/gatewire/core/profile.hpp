@@ -14,14 +14,9 @@
 
 #include "gatewire/core/close_code.hpp"
 #include "gatewire/core/compression.hpp"
+#include "gatewire/core/rate_limit.hpp"
 
 namespace gatewire {
-
-/// At most `count` commands in any window of `per`.
-struct RateLimit {
-    std::size_t count;
-    std::chrono::milliseconds per;
-};
 
 struct GATEWIRE_API Profile {
     std::string name;  ///< "discord" or "fluxer"

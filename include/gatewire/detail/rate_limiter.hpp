@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <deque>
 
-#include "gatewire/core/profile.hpp"
+#include "gatewire/core/rate_limit.hpp"
 
 namespace gatewire {
 

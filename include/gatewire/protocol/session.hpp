@@ -20,22 +20,16 @@
 #include <system_error>
 #include <variant>
 
+#include "gatewire/core/clock.hpp"
 #include "gatewire/core/compression.hpp"
 #include "gatewire/core/profile.hpp"
+#include "gatewire/core/shard_id.hpp"
 #include "gatewire/events/raw_event.hpp"
 #include "gatewire/protocol/backoff.hpp"
 #include "gatewire/protocol/resumable_session.hpp"
 #include "gatewire/protocol/shard_state.hpp"
 
 namespace gatewire {
-
-using Clock = std::chrono::steady_clock;
-using TimePoint = Clock::time_point;
-
-struct ShardId {
-    std::uint32_t id = 0;
-    std::uint32_t count = 1;
-};
 
 /// Which seq heartbeats and resumes carry. A heartbeat's seq acknowledges
 /// events: a server may drop them from its replay buffer (Fluxer does), so

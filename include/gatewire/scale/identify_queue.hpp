@@ -11,7 +11,8 @@
 #include <optional>
 
 #include "gatewire/core/export.hpp"
-#include "gatewire/protocol/session.hpp"
+#include "gatewire/core/clock.hpp"
+#include "gatewire/core/shard_id.hpp"
 #include "gatewire/scale/identify_scheduler.hpp"
 
 namespace gatewire {

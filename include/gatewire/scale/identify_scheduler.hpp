@@ -16,7 +16,8 @@
 
 #include "gatewire/core/export.hpp"
 #include "gatewire/core/profile.hpp"
-#include "gatewire/protocol/session.hpp"
+#include "gatewire/core/clock.hpp"
+#include "gatewire/core/shard_id.hpp"
 
 namespace gatewire {
 

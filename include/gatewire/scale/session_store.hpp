@@ -15,7 +15,8 @@
 
 #include "gatewire/core/export.hpp"
 #include "gatewire/protocol/resumable_session.hpp"
-#include "gatewire/protocol/session.hpp"
+#include "gatewire/core/clock.hpp"
+#include "gatewire/core/shard_id.hpp"
 
 namespace gatewire {
 

@@ -1,4 +1,4 @@
-#include "gatewire/detail/url.hpp"
+#include "gatewire/core/url.hpp"
 
 #include <algorithm>
 #include <cctype>

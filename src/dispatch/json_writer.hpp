@@ -12,7 +12,7 @@
 #include <boost/mp11/algorithm.hpp>
 #include <nlohmann/json.hpp>
 
-#include "detail/reflection.hpp"
+#include "dispatch/reflection.hpp"
 #include "gatewire/model/channel.hpp"
 #include "gatewire/model/fields.hpp"
 #include "gatewire/model/message.hpp"

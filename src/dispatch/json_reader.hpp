@@ -21,7 +21,7 @@
 #include <boost/describe/members.hpp>
 #include <boost/mp11/algorithm.hpp>
 
-#include "detail/reflection.hpp"
+#include "dispatch/reflection.hpp"
 #include "gatewire/model/channel.hpp"
 #include "gatewire/model/fields.hpp"
 #include "gatewire/model/message.hpp"

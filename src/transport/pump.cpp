@@ -1,0 +1,165 @@
+// The shard's pump: carries out what the session asks for, keeps its timer,
+// and hands events to the handler side, holding the reader while that is full.
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include "gatewire/core/log.hpp"
+#include "transport/shard_core.hpp"
+
+namespace gatewire::detail {
+
+void ShardCore::pump() {
+    bool again = true;
+    while (again) {
+        again = false;
+        while (auto next = session.poll()) {
+            std::visit(
+                [&](auto&& a) {
+                    using A = std::decay_t<decltype(a)>;
+                    if constexpr (std::is_same_v<A, action::Connect>) {
+                        open_connection(std::move(a.url));
+                        again = true;  // a bad URL feeds the session at once
+                    } else if constexpr (std::is_same_v<A, action::Send>) {
+                        if (connection) {
+                            connection->send(std::move(a));
+                        }
+                    } else if constexpr (std::is_same_v<A, action::Close>) {
+                        if (connection) {
+                            connection->close(a.code, std::move(a.reason));
+                        }
+                    } else if constexpr (std::is_same_v<A, action::Deliver>) {
+                        enqueue(EventItem{std::move(a.event), generation});
+                    } else if constexpr (std::is_same_v<A, action::StateChange>) {
+                        if (auto log = logger()) {
+                            log->info("shard {}: {} ({})", shard_id(), to_string(a.state),
+                                      a.detail);
+                        }
+                        {
+                            std::lock_guard lock(snapshot_mutex);
+                            state = a.state;
+                        }
+                        enqueue(StateItem{a.state, std::move(a.detail)});
+                    } else if constexpr (std::is_same_v<A, action::Report>) {
+                        if (auto log = logger()) {
+                            log->warn("shard {}: {}", shard_id(), a.detail);
+                        }
+                        enqueue(ErrorItem{a.error, std::move(a.detail)});
+                    } else if constexpr (std::is_same_v<A, action::Finish>) {
+                        finished = true;
+                        if (a.error) {
+                            if (auto log = logger()) {
+                                log->error("shard {}: {}", shard_id(), a.error.message());
+                            }
+                        }
+                        enqueue(FinishItem{a.error});
+                    }
+                },
+                std::move(*next));
+            update_snapshot();
+        }
+    }
+    if (finished) {
+        connection.reset();
+        deadline_timer.cancel();
+        space_timer.cancel();
+        return;
+    }
+    auto deadline = session.next_deadline();
+    deadline_timer.expires_at(deadline ? *deadline : TimePoint::max());
+}
+
+// Tells the session how far heartbeats may acknowledge, when that moved.
+void ShardCore::pass_handled() {
+    std::uint64_t version = side->acknowledged_version.load(std::memory_order_acquire);
+    if (version == handled_seen) {
+        return;
+    }
+    handled_seen = version;
+    std::lock_guard lock(snapshot_mutex);
+    if (side->acknowledged) {
+        session.handled(side->acknowledged->session_id, side->acknowledged->seq);
+    }
+}
+
+void ShardCore::update_snapshot() {
+    std::lock_guard lock(snapshot_mutex);
+    latency = session.latency();
+    stats = session.stats();
+    auto current = session.resumable();
+    if (!current) {
+        if (resumable) {
+            resumable.reset();
+            ++generation;
+        }
+        return;
+    }
+    if (!resumable || resumable->session_id != current->session_id) {
+        // A new session: nothing of it has been handled yet.
+        ++generation;
+        resumable = ResumableSession{current->session_id, 0, current->resume_url};
+    } else {
+        resumable->resume_url = current->resume_url;
+    }
+}
+
+net::awaitable<void> ShardCore::run_timer() {
+    auto self = shared_from_this();
+    while (!finished) {
+        boost::system::error_code ec;
+        co_await deadline_timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+        if (finished) {
+            break;
+        }
+        if (!ec || Clock::now() >= deadline_timer.expiry()) {
+            pass_handled();
+            session.on_tick(Clock::now());
+            pump();
+        }
+    }
+}
+
+net::awaitable<void> ShardCore::wait_for_room() {
+    for (;;) {
+        reader_waiting = true;
+        {
+            std::lock_guard lock(queue_mutex);
+            if ((queued_events < config.event_queue_capacity &&
+                 queued_bytes < config.event_queue_bytes) ||
+                finished) {
+                break;
+            }
+        }
+        // The handlers are behind: stop reading (the socket buffers what comes),
+        // and tell the session that missing ACKs prove nothing meanwhile.
+        session.set_reading_paused(true, Clock::now());
+        space_timer.expires_at(TimePoint::max());
+        boost::system::error_code ec;
+        co_await space_timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+        session.set_reading_paused(false, Clock::now());
+    }
+    reader_waiting = false;
+}
+
+void ShardCore::enqueue(Item item) {
+    std::lock_guard lock(queue_mutex);
+    if (auto* event = std::get_if<EventItem>(&item)) {
+        ++queued_events;
+        queued_bytes += event_bytes(event->event);
+    }
+    queue.push_back(std::move(item));
+    if (!draining) {
+        draining = true;
+        net::post(handler_executor, [side = side] { HandlerSide::drain(side); });
+    }
+}
+
+void HandlerSide::wake_reader() {
+    if (auto c = core.lock()) {
+        net::post(c->strand, [c] { c->space_timer.cancel(); });
+    }
+}
+
+}  // namespace gatewire::detail

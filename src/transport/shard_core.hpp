@@ -1,0 +1,83 @@
+// What a Shard is inside: its strand, its session, its timers and its
+// connection, all used on the strand alone; and its handler side.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "gatewire/protocol/session.hpp"
+#include "gatewire/transport/shard.hpp"
+#include "transport/handler_queue.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace gatewire::detail {
+
+namespace net = boost::asio;
+
+// One connection of the shard: a WebSocket over TCP or TLS (connection.cpp).
+struct ConnectionBase {
+    virtual ~ConnectionBase() = default;
+    virtual void send(action::Send message) = 0;
+    virtual void close(std::uint16_t code, std::string reason) = 0;
+};
+
+struct ShardCore : std::enable_shared_from_this<ShardCore> {
+    net::strand<net::any_io_executor> strand;
+    std::shared_ptr<HandlerSide> side;
+    ShardConfig config;
+    Session session;
+    std::shared_ptr<net::ssl::context> tls;  // shared with other shards; made at the first wss://
+    net::steady_timer deadline_timer;
+    net::steady_timer space_timer;  // wakes the reader when the event queue has room
+    std::shared_ptr<ConnectionBase> connection;
+    bool started = false;
+    bool finished = false;
+    std::uint64_t handled_seen = 0;  // the handled_version last passed to the session
+
+    // The handler side's members under their usual names.
+    net::any_io_executor& handler_executor = side->handler_executor;
+    Shard::EventHandler& event_handler = side->event_handler;
+    Shard::StateHandler& state_handler = side->state_handler;
+    Shard::ErrorHandler& error_handler = side->error_handler;
+    Shard::FinishHandler& finish_handler = side->finish_handler;
+    std::mutex& queue_mutex = side->queue_mutex;
+    std::deque<Item>& queue = side->queue;
+    std::size_t& queued_events = side->queued_events;
+    std::size_t& queued_bytes = side->queued_bytes;
+    // Commands posted by send() that the strand has not yet handed on.
+    std::atomic<std::size_t> posted_command_bytes{0};
+    bool& draining = side->draining;
+    std::atomic<bool>& reader_waiting = side->reader_waiting;
+    std::mutex& snapshot_mutex = side->snapshot_mutex;
+    ShardState& state = side->state;
+    std::optional<std::chrono::microseconds>& latency = side->latency;
+    SessionStats& stats = side->stats;
+    std::optional<ResumableSession>& resumable = side->resumable;
+    std::uint64_t& generation = side->generation;
+
+    // In connection.cpp, beside the TLS it may set up.
+    ShardCore(net::any_io_executor io, ShardConfig c, net::any_io_executor handlers);
+
+    std::uint32_t shard_id() const { return config.session.shard ? config.session.shard->id : 0; }
+
+    // Carry out everything the session asked for, then re-arm its timer.
+    void pump();
+    void open_connection(std::string url);
+    void enqueue(Item item);
+    net::awaitable<void> run_timer();
+    net::awaitable<void> wait_for_room();
+    void update_snapshot();
+    void pass_handled();
+};
+
+}  // namespace gatewire::detail
