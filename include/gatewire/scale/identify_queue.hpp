@@ -10,8 +10,8 @@
 #include <mutex>
 #include <optional>
 
-#include "gatewire/core/export.hpp"
 #include "gatewire/core/clock.hpp"
+#include "gatewire/core/export.hpp"
 #include "gatewire/core/shard_id.hpp"
 #include "gatewire/scale/identify_scheduler.hpp"
 

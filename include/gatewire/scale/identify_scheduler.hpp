@@ -14,9 +14,9 @@
 #include <queue>
 #include <vector>
 
+#include "gatewire/core/clock.hpp"
 #include "gatewire/core/export.hpp"
 #include "gatewire/core/profile.hpp"
-#include "gatewire/core/clock.hpp"
 #include "gatewire/core/shard_id.hpp"
 
 namespace gatewire {

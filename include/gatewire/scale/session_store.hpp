@@ -13,10 +13,10 @@
 #include <string_view>
 #include <utility>
 
-#include "gatewire/core/export.hpp"
-#include "gatewire/protocol/resumable_session.hpp"
 #include "gatewire/core/clock.hpp"
+#include "gatewire/core/export.hpp"
 #include "gatewire/core/shard_id.hpp"
+#include "gatewire/protocol/resumable_session.hpp"
 
 namespace gatewire {
 
