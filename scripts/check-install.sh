@@ -14,7 +14,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cmake --install "$root/build/$preset" --prefix "$work/prefix" >/dev/null
-test -f "$work/prefix/include/gatewire/client/client.hpp"
+test -f "$work/prefix/include/gatewire/gatewire.hpp"
+# What is not API stays in the source tree.
+test ! -e "$work/prefix/include/gatewire/detail"
 test -x "$work/prefix/bin/gatewire-sim"
 "$work/prefix/bin/gatewire-decode" --list >/dev/null  # the installed tools find their library
 

@@ -12,7 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <gatewire/client/client.hpp>
+#include <gatewire/gatewire.hpp>
 
 namespace intent {  // the gateway intents this bot needs (Discord's bit numbers)
 constexpr std::uint64_t guilds = 1 << 0;

@@ -13,7 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <gatewire/client/client.hpp>
+#include <gatewire/gatewire.hpp>
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <gatewire/client/client.hpp>
+#include <gatewire/gatewire.hpp>
 
 namespace net = boost::asio;
 

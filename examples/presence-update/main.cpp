@@ -10,7 +10,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <gatewire/client/client.hpp>
+#include <gatewire/gatewire.hpp>
 
 namespace {
 

@@ -21,7 +21,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <gatewire/client/cluster.hpp>
+#include <gatewire/gatewire.hpp>
 
 int main(int argc, char** argv) {
     gatewire::ClusterConfig config;

@@ -1,9 +1,7 @@
 // A program of a gatewire user: built against an installed gatewire (CMake
 // package or pkg-config) or a source tree, it decodes an event and routes it
 // through the typed dispatcher.
-#include <gatewire/dispatch/decode.hpp>
-#include <gatewire/dispatch/dispatcher.hpp>
-#include <gatewire/events/all.hpp>
+#include <gatewire/gatewire.hpp>
 
 #include <cstdio>
 #include <string>
