@@ -1,36 +1,46 @@
 // Replies to commands: member requests and the roster they read, lazy
-// requests, counts, soundboard sounds.
-#include "sim/server_state.hpp"
+// requests, counts, soundboard sounds. Presence and voice updates (ops 3 and
+// 4) are only recorded.
+#include "sim/gateway_server.hpp"
 
-namespace gatewire::sim {
+#include "sim/wire.hpp"
 
-using namespace std::chrono_literals;
+namespace gatewire::sim::detail {
 
-namespace detail {
+using json = nlohmann::json;
 
-void Connection::send_own_dispatch(const std::string& type, const std::string& data, bool keep) {
-    std::uint64_t seq = ++session->seq;
+namespace {
+
+// Roster members' user ids start here: member-0 has this id.
+constexpr std::uint64_t member_id_base = 5000000000000000000;
+
+}  // namespace
+
+void GatewayServer::send_own_dispatch(PeerId id, Peer& peer, const std::string& type,
+                                      const std::string& data, bool keep) {
+    Session& session = *peer.session;
+    std::uint64_t seq = ++session.seq;
     std::string text = envelope(0, data, seq, type);
     if (keep) {
-        session->keep(sim.behaviour, sim.config.replay_capacity, type, seq, text);
+        session.keep(behaviour_, config_.replay_capacity, type, seq, text);
     }
-    send_text(text);
-    sim.with_stats([](SimStats& st) { ++st.dispatched; });
+    send(id, std::move(text));
+    stats_.with([](SimStats& st) { ++st.dispatched; });
 }
 
-void Connection::answer_command(int op, const json& d) {
+void GatewayServer::answer_command(PeerId id, Peer& peer, int op, const json& d, ServerTime now) {
     switch (op) {
         case 8:
-            take_member_request(d);
+            take_member_request(id, peer, d, now);
             break;
         case 14:  // a lazy request: the first page of each subscribed guild's member list
             if (d.is_object() && d.contains("subscriptions") && d["subscriptions"].is_object()) {
                 for (const auto& [guild, subscription] : d["subscriptions"].items()) {
                     json sync = {{"op", "SYNC"}, {"range", {0, 99}}, {"items", json::array()}};
-                    send_own_dispatch("GUILD_MEMBER_LIST_UPDATE",
+                    send_own_dispatch(id, peer, "GUILD_MEMBER_LIST_UPDATE",
                                       json{{"guild_id", guild},
                                            {"id", "everyone"},
-                                           {"member_count", sim.config.members_per_guild},
+                                           {"member_count", config_.members_per_guild},
                                            {"online_count", 0},
                                            {"groups", json::array()},
                                            {"ops", json::array({sync})}}
@@ -43,11 +53,11 @@ void Connection::answer_command(int op, const json& d) {
             if (d.is_object() && d.contains("guild_ids") && d["guild_ids"].is_array()) {
                 for (const auto& guild : d["guild_ids"]) {
                     counts.push_back({{"guild_id", guild},
-                                      {"member_count", sim.config.members_per_guild},
+                                      {"member_count", config_.members_per_guild},
                                       {"online_count", 0}});
                 }
             }
-            send_own_dispatch("GUILD_COUNTS_UPDATE", with_nonce({{"guilds", counts}}, d));
+            send_own_dispatch(id, peer, "GUILD_COUNTS_UPDATE", with_nonce({{"guilds", counts}}, d));
             break;
         }
         case 16: {
@@ -60,7 +70,7 @@ void Connection::answer_command(int op, const json& d) {
                 counts[d["channel_id"].get<std::string>()] = 0;
             }
             send_own_dispatch(
-                "CHANNEL_MEMBER_COUNTS_UPDATE",
+                id, peer, "CHANNEL_MEMBER_COUNTS_UPDATE",
                 with_nonce({{"guild_id", d.value("guild_id", json())}, {"member_counts", counts}},
                            d));
             break;
@@ -69,7 +79,7 @@ void Connection::answer_command(int op, const json& d) {
             if (d.is_object() && d.contains("guild_ids") && d["guild_ids"].is_array()) {
                 for (const auto& guild : d["guild_ids"]) {
                     send_own_dispatch(
-                        "SOUNDBOARD_SOUNDS",
+                        id, peer, "SOUNDBOARD_SOUNDS",
                         json{{"guild_id", guild}, {"soundboard_sounds", json::array()}}.dump());
                 }
             }
@@ -79,38 +89,49 @@ void Connection::answer_command(int op, const json& d) {
     }
 }
 
-void Connection::take_member_request(const json& d) {
-    const ServerBehaviour& b = sim.behaviour;
-    if (b.member_requests_at_once != 0 && member_requests_running >= b.member_requests_at_once) {
-        if (member_request_waiting) {
-            sim.with_stats([](SimStats& st) { ++st.dropped_member_requests; });
+// Op 8 as the server schedules it: a few at once, one more waiting (a newer
+// one replaces it), the rest dropped without a reply.
+void GatewayServer::take_member_request(PeerId id, Peer& peer, const json& d, ServerTime now) {
+    const ServerBehaviour& b = behaviour_;
+    if (b.member_requests_at_once != 0 &&
+        peer.member_requests_running >= b.member_requests_at_once) {
+        if (peer.member_request_waiting) {
+            stats_.with([](SimStats& st) { ++st.dropped_member_requests; });
         }
-        member_request_waiting = d;
+        peer.member_request_waiting = d;
         return;
     }
     if (b.member_request_time.count() == 0) {
-        answer_member_request(d);
+        answer_member_request(id, peer, d);
         return;
     }
-    ++member_requests_running;
-    auto timer = std::make_shared<net::steady_timer>(sim.io, b.member_request_time);
-    timer->async_wait([self = shared_from_this(), timer, d](beast::error_code) {
-        --self->member_requests_running;
-        if (self->ended || self->closing || !self->session) {
-            return;
-        }
-        self->answer_member_request(d);
-        if (self->member_request_waiting) {
-            json next = std::move(*self->member_request_waiting);
-            self->member_request_waiting.reset();
-            self->take_member_request(next);
-        }
-    });
+    ++peer.member_requests_running;
+    peer.member_answers_due.emplace_back(now + b.member_request_time, d);
 }
 
-void Connection::answer_member_request(const json& d) {
+void GatewayServer::answer_due_member_requests(PeerId id, Peer& peer, ServerTime now) {
+    while (!peer.member_answers_due.empty() && peer.member_answers_due.front().first <= now &&
+           !peer.closing) {
+        json d = std::move(peer.member_answers_due.front().second);
+        peer.member_answers_due.pop_front();
+        --peer.member_requests_running;
+        if (!peer.session) {
+            continue;
+        }
+        answer_member_request(id, peer, d);
+        if (peer.member_request_waiting) {
+            json next = std::move(*peer.member_request_waiting);
+            peer.member_request_waiting.reset();
+            take_member_request(id, peer, next, now);
+        }
+    }
+}
+
+// Op 8: the guild's roster (members_per_guild members named member-0, ...)
+// filtered by query and limit or by user ids, in chunks of member_chunk_size.
+void GatewayServer::answer_member_request(PeerId id, Peer& peer, const json& d) {
     if (!d.is_object() || !d.contains("guild_id") || !d["guild_id"].is_string()) {
-        close(4002);
+        close_peer(id, peer, 4002);
         return;
     }
     std::string guild = d["guild_id"];
@@ -126,15 +147,15 @@ void Connection::answer_member_request(const json& d) {
                     {"deaf", false},
                     {"mute", false}};
     };
-    std::size_t roster = sim.config.members_per_guild;
+    std::size_t roster = config_.members_per_guild;
     if (d.contains("user_ids") && d["user_ids"].is_array()) {
-        for (const auto& id : d["user_ids"]) {
+        for (const auto& user : d["user_ids"]) {
             std::uint64_t n =
-                id.is_string() ? std::strtoull(id.get<std::string>().c_str(), nullptr, 10) : 0;
+                user.is_string() ? std::strtoull(user.get<std::string>().c_str(), nullptr, 10) : 0;
             if (n >= member_id_base && n < member_id_base + roster) {
                 members.push_back(member(n - member_id_base));
             } else {
-                not_found.push_back(id);
+                not_found.push_back(user);
             }
         }
     } else {
@@ -146,13 +167,13 @@ void Connection::answer_member_request(const json& d) {
             }
         }
     }
-    std::size_t size = std::max<std::size_t>(1, sim.config.member_chunk_size);
+    std::size_t size = std::max<std::size_t>(1, config_.member_chunk_size);
     std::size_t count = std::max<std::size_t>(1, (members.size() + size - 1) / size);
-    if (withhold_member_chunks) {
+    if (peer.withhold_member_chunks) {
         count = std::max<std::size_t>(count, 2);  // a second chunk that never comes
     }
     for (std::size_t index = 0; index < count; ++index) {
-        if (withhold_member_chunks && index > 0) {
+        if (peer.withhold_member_chunks && index > 0) {
             break;
         }
         json chunk = {{"guild_id", guild},
@@ -169,10 +190,8 @@ void Connection::answer_member_request(const json& d) {
         if (index == 0 && !not_found.empty()) {
             chunk["not_found"] = not_found;
         }
-        send_own_dispatch("GUILD_MEMBERS_CHUNK", with_nonce(std::move(chunk), d));
+        send_own_dispatch(id, peer, "GUILD_MEMBERS_CHUNK", with_nonce(std::move(chunk), d));
     }
 }
 
-}  // namespace detail
-
-}  // namespace gatewire::sim
+}  // namespace gatewire::sim::detail

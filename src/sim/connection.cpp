@@ -1,5 +1,5 @@
 // One client's connection: the upgrade, the read loop, the writer (stalls, splits,
-// corruption) and the heartbeat watchdog.
+// corruption), and the timer that wakes the server's protocol for it.
 #include "sim/server_state.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -15,34 +15,23 @@ using namespace std::chrono_literals;
 
 namespace detail {
 
-void Connection::send_text(const std::string& text, bool count_as_compressed) {
+void Connection::send_text(const std::string& text) {
     if (swap_next) {
         swap_next = false;
         held = text;  // leaves after the next one, as Spacebar's async zstd can
         return;
     }
-    send_now(text, count_as_compressed);
+    send_now(text);
     if (held) {
         std::string late = std::move(*held);
         held.reset();
-        send_now(late, count_as_compressed);
+        send_now(late);
     }
 }
 
-void Connection::flush_replay() {
-    if (!replay_pending) {
-        return;
-    }
-    replay_pending = false;
-    for (const std::string& text : pending_replay) {
-        send_text(text);
-    }
-    pending_replay.clear();
-}
-
-void Connection::send_now(const std::string& text, bool count_as_compressed) {
+void Connection::send_now(const std::string& text) {
     Outgoing out;
-    std::string bytes = count_as_compressed && compressor ? compressor->compress(text) : text;
+    std::string bytes = compressor ? compressor->compress(text) : text;
     out.binary = compression != Compression::none;
     if (corrupt_next) {
         corrupt_next = false;
@@ -73,33 +62,22 @@ void Connection::send_now(const std::string& text, bool count_as_compressed) {
     push(std::move(out));
 }
 
-void Connection::send_payload(int op, const std::string& d, std::optional<std::uint64_t> s,
-                              std::string_view t) {
-    send_text(envelope(op, d, s, t));
-}
-
+// The server's Close: the writer sends it after what is queued ahead of it.
 void Connection::close(std::uint16_t code) {
-    if (closing || ended) {
-        return;
-    }
-    closing = true;
-    sim.with_stats([&](SimStats& st) { st.server_close_codes.push_back(code); });
     Outgoing out;
     out.close = code;
     push(std::move(out));
-    sim.refresh_ready_count();
 }
 
 void Connection::reset() {
     if (ended) {
         return;
     }
-    closing = true;
+    sim.server.cut(id);
     beast::error_code ec;
     auto& socket = beast::get_lowest_layer(ws).socket();
     socket.set_option(net::socket_base::linger(true, 0), ec);
     socket.close(ec);
-    sim.refresh_ready_count();
 }
 
 void Connection::push(Outgoing out) {
@@ -141,35 +119,31 @@ net::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> self) {
     self->writing = false;
 }
 
-net::awaitable<void> Connection::run_watchdog(std::shared_ptr<Connection> self) {
-    auto interval = self->sim.config.heartbeat_interval;
-    // Fluxer checks every third of the interval.
-    auto step = std::max<std::chrono::milliseconds>(
-        5ms, self->sim.request_heartbeats ? interval / 3 : interval / 8);
-    auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-        interval * self->sim.heartbeat_timeout_factor);
-    while (!self->ended && !self->closing) {
+void Connection::rearm() {
+    if (!ended && sim.server.next_deadline(id) < wake.expiry()) {
+        wake.cancel();  // run_timer waits again, for the earlier deadline
+    }
+}
+
+void Connection::cancel_timers() {
+    wake.cancel();
+    stall_timer.cancel();
+    read_pause_timer.cancel();
+}
+
+// Wakes the server's protocol at its next deadline for this peer (the
+// heartbeat check, a replay or a member answer that waits).
+net::awaitable<void> Connection::run_timer(std::shared_ptr<Connection> self) {
+    while (!self->ended) {
         beast::error_code ec;
-        self->watchdog.expires_after(step);
-        co_await self->watchdog.async_wait(use_awaitable_ec(ec));
-        if (self->ended || self->closing) {
+        self->wake.expires_at(self->sim.server.next_deadline(self->id));
+        co_await self->wake.async_wait(use_awaitable_ec(ec));
+        if (self->ended) {
             break;
         }
-        auto quiet = SteadyClock::now() - self->last_heartbeat;
-        if (quiet > timeout) {
-            if (self->sim.config.profile->close_rule(4009).action == CloseAction::identify) {
-                // This gateway ends the session on a heartbeat timeout.
-                if (self->session) {
-                    self->sim.sessions.erase(self->session->id);
-                }
-            }
-            self->close(4009);
-            break;
-        }
-        if (self->sim.request_heartbeats && quiet > interval * 9 / 10) {
-            // Asked again at every check until a heartbeat comes.
-            self->sim.with_stats([](SimStats& st) { ++st.heartbeat_requests; });
-            self->send_payload(1, "null");
+        if (!ec) {
+            self->sim.server.tick(self->id, SteadyClock::now());
+            self->sim.carry_out();
         }
     }
 }
@@ -191,7 +165,7 @@ net::awaitable<void> Connection::serve(std::shared_ptr<Connection> self) {
     }
     beast::get_lowest_layer(self->ws).expires_never();
     std::string target(request.target());
-    sim.with_stats([&](SimStats& st) {
+    sim.stats().with([&](SimStats& st) {
         ++st.connections;
         st.hosts.emplace_back(request[http::field::host]);
         st.targets.push_back(target);
@@ -202,29 +176,16 @@ net::awaitable<void> Connection::serve(std::shared_ptr<Connection> self) {
     if (ec) {
         co_return;
     }
-    sim.connections.push_back(self);
-    sim.with_stats([](SimStats& st) { ++st.open_connections; });
-
-    const Profile& profile = *sim.config.profile;
-    auto compression = parse_compression(query_value(target, "compress"));
-    self->compression = compression.value_or(Compression::none);
-    self->inbound_zstd = self->compression == Compression::zstd_stream &&
-                         profile.compresses_client_messages_with_zstd &&
-                         query_value(target, "stream") == "1";
+    Opened opened = sim.server.open(target, SteadyClock::now());
+    self->id = opened.id;
+    sim.links[self->id] = self;
+    self->compression = opened.compression;
     self->compressor = std::make_unique<OutgoingCompressor>(self->compression);
-    if (self->inbound_zstd) {
+    if (opened.inbound_zstd) {
         self->inbound.emplace(64 * 1024);
     }
-    if (query_value(target, "v") != std::to_string(profile.api_version)) {
-        self->close(4012);
-    } else if (!profile.offers(self->compression)) {
-        self->close(4002);
-    } else {
-        self->send_payload(10, "{\"heartbeat_interval\":" +
-                                   std::to_string(sim.config.heartbeat_interval.count()) + "}");
-        self->last_heartbeat = SteadyClock::now();
-        net::co_spawn(sim.io, run_watchdog(self), net::detached);
-    }
+    sim.carry_out();
+    net::co_spawn(sim.io, run_timer(self), net::detached);
 
     buffer.clear();
     for (;;) {
@@ -241,7 +202,7 @@ net::awaitable<void> Connection::serve(std::shared_ptr<Connection> self) {
         }
         std::string text = beast::buffers_to_string(buffer.data());
         buffer.clear();
-        if (self->closing) {
+        if (!sim.server.reading(self->id)) {
             continue;
         }
         if (self->inbound) {
@@ -251,30 +212,25 @@ net::awaitable<void> Connection::serve(std::shared_ptr<Connection> self) {
                 continue;
             }
             if (status != DecodeStatus::complete) {
-                self->close(4002);
+                sim.server.close(self->id, 4002);
+                sim.carry_out();
                 continue;
             }
             text = self->inbound->message();
         }
-        self->handle(text);
+        sim.server.received(self->id, text, SteadyClock::now());
+        sim.carry_out();
+        self->rearm();
     }
     self->ended = true;
-    self->watchdog.cancel();
-    self->stall_timer.cancel();
-    self->read_pause_timer.cancel();
-    if (ec == websocket::error::closed && !self->closing) {
-        auto code = static_cast<std::uint16_t>(self->ws.reason().code);
-        sim.with_stats([&](SimStats& st) { st.client_close_codes.push_back(code); });
-        if ((code == 1000 || code == 1001) && self->session) {
-            sim.sessions.erase(self->session->id);  // a normal close ends the session
-        }
+    self->cancel_timers();
+    std::optional<std::uint16_t> client_code;
+    if (ec == websocket::error::closed) {
+        client_code = static_cast<std::uint16_t>(self->ws.reason().code);
     }
-    if (self->session && self->session->connection.lock() == self) {
-        self->session->connection.reset();
-    }
-    self->session.reset();
-    sim.with_stats([](SimStats& st) { --st.open_connections; });
-    sim.refresh_ready_count();
+    sim.server.ended(self->id, client_code);
+    sim.links.erase(self->id);
+    sim.carry_out();
 }
 
 }  // namespace detail

@@ -29,14 +29,8 @@ net::awaitable<void> Simulator::Impl::play(std::vector<std::string> lines,
         }
         co_return true;
     };
-    auto ready_count = [&] {
-        std::lock_guard lock(stats_mutex);
-        return stats.ready_sessions;
-    };
-    auto resumes = [&] {
-        std::lock_guard lock(stats_mutex);
-        return stats.resumes;
-    };
+    auto ready_count = [&] { return stats().snapshot().ready_sessions; };
+    auto resumes = [&] { return stats().snapshot().resumes; };
     for (const std::string& line : lines) {
         if (line.find_first_not_of(" \t\r\n") == std::string::npos) {
             continue;

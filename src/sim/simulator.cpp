@@ -7,6 +7,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 
+#include <random>
+#include <type_traits>
+#include <variant>
+
 namespace gatewire::sim {
 
 using namespace std::chrono_literals;
@@ -26,6 +30,55 @@ net::awaitable<void> Simulator::Impl::accept_loop() {
     }
 }
 
+namespace {
+
+ServerBehaviour behaviour_of(const SimConfig& config) {
+    return config.behaviour.value_or(ServerBehaviour::for_profile(*config.profile));
+}
+
+}  // namespace
+
+Simulator::Impl::Impl(SimConfig config)
+    : server(config, behaviour_of(config), std::random_device{}(), SteadyClock::now()) {}
+
+void Simulator::Impl::carry_out() {
+    while (auto action = server.poll()) {
+        std::visit(
+            [&](auto& a) {
+                auto link = links.find(a.to);
+                auto c = link == links.end() ? nullptr : link->second.lock();
+                if (!c || c->ended) {
+                    return;
+                }
+                if constexpr (std::is_same_v<std::decay_t<decltype(a)>,
+                                             detail::server_action::Send>) {
+                    c->send_text(a.text);
+                } else {
+                    c->close(a.code);
+                }
+            },
+            *action);
+    }
+}
+
+std::vector<std::shared_ptr<Connection>> Simulator::Impl::open_connections() {
+    std::vector<std::shared_ptr<Connection>> open;
+    for (auto it = links.begin(); it != links.end();) {
+        if (auto c = it->second.lock(); c && !c->ended) {
+            open.push_back(c);
+            ++it;
+        } else {
+            it = links.erase(it);
+        }
+    }
+    return open;
+}
+
+void Simulator::Impl::do_dispatch(const std::string& type, const std::string& data) {
+    server.dispatch(type, data);
+    carry_out();
+}
+
 Simulator::Simulator(SimConfig config) : impl_(std::make_shared<Impl>(std::move(config))) {}
 
 Simulator::~Simulator() {
@@ -34,17 +87,18 @@ Simulator::~Simulator() {
 
 void Simulator::start() {
     Impl& s = *impl_;
-    tcp::endpoint endpoint(net::ip::make_address(s.config.address), s.config.port);
+    tcp::endpoint endpoint(net::ip::make_address(s.config().address), s.config().port);
     s.acceptor.open(endpoint.protocol());
     s.acceptor.set_option(net::socket_base::reuse_address(true));
-    if (s.config.receive_buffer_bytes != 0) {
+    if (s.config().receive_buffer_bytes != 0) {
         // Set before listen(): accepted sockets inherit it, window scale included.
-        s.acceptor.set_option(
-            net::socket_base::receive_buffer_size(static_cast<int>(s.config.receive_buffer_bytes)));
+        s.acceptor.set_option(net::socket_base::receive_buffer_size(
+            static_cast<int>(s.config().receive_buffer_bytes)));
     }
     s.acceptor.bind(endpoint);
     s.acceptor.listen();
     s.bound_port = s.acceptor.local_endpoint().port();
+    s.server.set_url(s.url(), s.bound_port);
     net::co_spawn(s.io, s.accept_loop(), net::detached);
     s.thread = std::thread([impl = impl_.get()] { impl->io.run(); });
 }
@@ -59,9 +113,7 @@ void Simulator::stop() {
         s.acceptor.close(ec);
         for (auto& c : s.open_connections()) {
             beast::get_lowest_layer(c->ws).socket().close(ec);
-            c->watchdog.cancel();
-            c->stall_timer.cancel();
-            c->read_pause_timer.cancel();
+            c->cancel_timers();
         }
         s.io.stop();
     });
@@ -69,8 +121,7 @@ void Simulator::stop() {
     // Break the cycles between connections and the server before they go.
     s.io.restart();
     s.io.poll();
-    s.connections.clear();
-    s.sessions.clear();
+    s.links.clear();
 }
 
 std::uint16_t Simulator::port() const {
@@ -99,8 +150,7 @@ void Simulator::fault(Fault f) {
 }
 
 SimStats Simulator::stats() const {
-    std::lock_guard lock(impl_->stats_mutex);
-    return impl_->stats;
+    return impl_->stats().snapshot();
 }
 
 bool Simulator::wait_until(const std::function<bool(const SimStats&)>& predicate,

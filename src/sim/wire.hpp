@@ -6,16 +6,9 @@
 #include <string>
 #include <string_view>
 
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/system/error_code.hpp>
 #include <nlohmann/json.hpp>
 
 namespace gatewire::sim::detail {
-
-inline auto use_awaitable_ec(boost::system::error_code& ec) {
-    return boost::asio::redirect_error(boost::asio::use_awaitable, ec);
-}
 
 // The value of `key` in the query of a request target ("" when absent).
 std::string query_value(std::string_view target, std::string_view key);
