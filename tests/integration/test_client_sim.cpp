@@ -20,6 +20,8 @@
 #include "gatewire/client/client.hpp"
 #include "gatewire/client/cluster.hpp"
 
+namespace client_sim_tests {
+
 using namespace gatewire;
 using namespace std::chrono_literals;
 
@@ -483,3 +485,5 @@ TEST_CASE("a Client destroyed while its handlers run: none runs after, nothing t
     CHECK(entered_after == 0);
     CHECK(entered < 50);
 }
+
+}  // namespace client_sim_tests

@@ -14,6 +14,8 @@
 #include "gatewire/core/error.hpp"
 #include "gatewire/scale/session_store.hpp"
 
+namespace conformance_sim_tests {
+
 using namespace gatewire;
 using namespace gatewire::test;
 
@@ -353,3 +355,5 @@ TEST_CASE("Fluxer: an event the server does not replay is reported missing after
     CHECK(sorted(h.dispatch_seqs()) == std::vector<std::uint64_t>{1, 2, 4});
     CHECK(h.shard->stats().seqs_missed == 1);
 }
+
+}  // namespace conformance_sim_tests

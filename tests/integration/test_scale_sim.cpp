@@ -19,6 +19,8 @@
 #include "gatewire/core/error.hpp"
 #include "gatewire/scale/gateway_info.hpp"
 
+namespace scale_sim_tests {
+
 using namespace gatewire;
 using namespace std::chrono_literals;
 using test::eventually;
@@ -398,3 +400,5 @@ TEST_CASE("a session kept in a file is resumed by the next process's shard") {
     CHECK_FALSE(store->load({0, 1}));
     std::filesystem::remove_all(folder);
 }
+
+}  // namespace scale_sim_tests

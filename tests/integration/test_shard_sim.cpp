@@ -23,6 +23,8 @@
 #include "gatewire/sim/simulator.hpp"
 #include "gatewire/transport/shard.hpp"
 
+namespace shard_sim_tests {
+
 using namespace gatewire;
 using namespace std::chrono_literals;
 namespace net = boost::asio;
@@ -654,3 +656,5 @@ TEST_CASE("commands sent faster than the shard takes them are refused past the b
     CHECK(refused == errc::queue_full);
     CHECK(accepted == 64 * 1024 / command.size());
 }
+
+}  // namespace shard_sim_tests

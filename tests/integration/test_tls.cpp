@@ -26,6 +26,8 @@
 
 #include "gatewire/transport/shard.hpp"
 
+namespace tls_tests {
+
 using namespace gatewire;
 using namespace std::chrono_literals;
 namespace net = boost::asio;
@@ -205,3 +207,5 @@ TEST_CASE("wss: certificates and host names are verified by default") {
     }
     std::filesystem::remove(ca_file);
 }
+
+}  // namespace tls_tests

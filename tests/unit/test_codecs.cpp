@@ -17,6 +17,8 @@
 #include "gatewire/detail/zstd_stream_decoder.hpp"
 #include "gatewire/detail/zstd_stream_encoder.hpp"
 
+namespace codecs_tests {
+
 using namespace gatewire;
 using gatewire::test::base64_decode;
 using gatewire::test::deflate_sync;
@@ -503,3 +505,5 @@ TEST_CASE(
         CHECK(std::max(first.most_buffered, second.most_buffered) < most);
     }
 }
+
+}  // namespace codecs_tests

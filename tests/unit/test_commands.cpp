@@ -9,6 +9,8 @@
 #include "gatewire/dispatch/member_chunks.hpp"
 #include "gatewire/protocol/commands.hpp"
 
+namespace commands_tests {
+
 using namespace gatewire;
 using json = nlohmann::json;
 
@@ -200,3 +202,5 @@ TEST_CASE("member chunks: taking a request back returns what arrived so far") {
     CHECK_FALSE(a.take("late"));
     CHECK_FALSE(a.add(chunk("late", 1, 3, {3})));  // too late: ignored
 }
+
+}  // namespace commands_tests

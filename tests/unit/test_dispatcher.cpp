@@ -16,6 +16,8 @@
 #include "gatewire/core/log.hpp"
 #include "gatewire/dispatch/dispatcher.hpp"
 
+namespace dispatcher_tests {
+
 using namespace gatewire;
 
 namespace {
@@ -238,3 +240,5 @@ TEST_CASE("removing a subscription while its dispatcher is destroyed on another 
         }
     }
 }
+
+}  // namespace dispatcher_tests

@@ -9,6 +9,8 @@
 #include "gatewire/detail/envelope.hpp"
 #include "gatewire/dispatch/decode.hpp"
 
+namespace events_tests {
+
 using namespace gatewire;
 using namespace gatewire::events;
 using gatewire::test::fixtures_dir;
@@ -1076,3 +1078,5 @@ TEST_CASE("STAGE_INSTANCE_CREATE, _UPDATE, _DELETE") {
     CHECK(must_decode<StageInstanceUpdate>(s).guild_scheduled_event_id.is_null());
     CHECK(must_decode<StageInstanceDelete>(s).channel_id.value == 3);
 }
+
+}  // namespace events_tests

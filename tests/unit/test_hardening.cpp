@@ -18,6 +18,8 @@
 #include "gatewire/events/all.hpp"
 #include "gatewire/scale/gateway_info.hpp"
 
+namespace hardening_tests {
+
 using namespace gatewire;
 using namespace std::chrono_literals;
 using test::Driver;
@@ -315,3 +317,5 @@ TEST_CASE("what a decode may allocate is bounded relative to the payload, and re
     tight.max_expansion = 4;
     CHECK_FALSE(decode(big, guild, &guild_error, tight));
 }
+
+}  // namespace hardening_tests

@@ -12,6 +12,8 @@
 #include "gatewire/scale/identify_scheduler.hpp"
 #include "gatewire/scale/shard_range.hpp"
 
+namespace identify_scheduler_tests {
+
 using namespace gatewire;
 using namespace std::chrono_literals;
 
@@ -128,3 +130,5 @@ TEST_CASE("a resume takes a place in the per-address window, without the bucket 
     CHECK(scheduler.reserve_window(start) == start + 60s);  // the window of 3 is full
     CHECK(scheduler.reserve(0, start) == start + 60s);
 }
+
+}  // namespace identify_scheduler_tests

@@ -4,6 +4,8 @@
 #include "gatewire/core/profile.hpp"
 #include "gatewire/core/url.hpp"
 
+namespace profile_tests {
+
 using namespace gatewire;
 
 TEST_CASE("the client builds the query string from a base URL") {
@@ -84,3 +86,5 @@ TEST_CASE("URLs: schemes, ports, IPv6, paths") {
     CHECK_FALSE(Url::parse("ws://:80"));
     CHECK_FALSE(Url::parse("ws://host:port"));
 }
+
+}  // namespace profile_tests

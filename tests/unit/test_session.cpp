@@ -8,6 +8,8 @@
 #include "gatewire/detail/zstd_stream_encoder.hpp"
 #include "gatewire/protocol/session.hpp"
 
+namespace session_tests {
+
 using namespace gatewire;
 using namespace gatewire::test;
 using namespace std::chrono_literals;
@@ -663,3 +665,5 @@ TEST_CASE("a new session waits for its identify slot before connecting: a resume
     d.advance(15s);
     CHECK(d.all<action::Connect>().size() == 1);
 }
+
+}  // namespace session_tests

@@ -7,6 +7,8 @@
 #include "../support/session_driver.hpp"
 #include "gatewire/core/error.hpp"
 
+namespace session_seq_tests {
+
 using namespace gatewire;
 using namespace gatewire::test;
 
@@ -240,3 +242,5 @@ TEST_CASE("READY after failed connects resets the backoff: the next drop reconne
     REQUIRE(deadline);
     CHECK(*deadline == d.now);
 }
+
+}  // namespace session_seq_tests

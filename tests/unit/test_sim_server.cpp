@@ -12,6 +12,8 @@
 
 #include "sim/gateway_server.hpp"
 
+namespace sim_server_tests {
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -525,3 +527,5 @@ TEST_CASE("sim server: op 7 drains a session: events wait for the resume") {
     f.collect();
     CHECK(f.closed(fp) == 4000);  // Fluxer closes the socket itself
 }
+
+}  // namespace sim_server_tests
