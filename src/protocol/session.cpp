@@ -110,6 +110,7 @@ void Session::on_connected(TimePoint now) {
     }
     s.decoder.reset();
     s.encoder.reset();
+    s.inside_message = false;
     s.phase = Impl::Phase::awaiting_hello;
     s.hello_deadline = now + s.config.hello_timeout;
 }
@@ -136,6 +137,8 @@ void Session::on_message(std::span<const std::uint8_t> bytes, bool message_end, 
         s.phase == Phase::done) {
         return;
     }
+    s.last_bytes_at = now;
+    s.inside_message = !message_end;
     DecodeStatus status = s.decoder.feed(bytes, message_end);
     for (;;) {
         switch (status) {
@@ -237,10 +240,8 @@ void Session::on_tick(TimePoint now) {
         s.send_identify(now);
     }
     if (s.heartbeating && now >= s.next_heartbeat) {
-        if (s.ack_pending && !s.reading_paused && !s.skip_zombie_check) {
-            s.close_and_reconnect({s.has_session(), std::chrono::milliseconds{0},
-                                   "no heartbeat ACK since the last heartbeat (zombie connection)"},
-                                  now);
+        if (s.ack_overdue()) {
+            s.close_as_zombie(now, "no heartbeat ACK since the last heartbeat (zombie connection)");
             return;
         }
         s.skip_zombie_check = false;

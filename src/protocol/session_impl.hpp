@@ -81,6 +81,10 @@ struct Session::Impl {
     bool ack_pending = false;
     bool skip_zombie_check = false;
     TimePoint last_heartbeat_sent{};
+    TimePoint unacked_since{};  // the oldest heartbeat not yet acknowledged
+    // Bytes of a message that has not ended yet: an ACK may sit behind it.
+    bool inside_message = false;
+    TimePoint last_bytes_at{};
     std::optional<std::chrono::microseconds> latency;
     bool reading_paused = false;
 
@@ -122,6 +126,11 @@ struct Session::Impl {
     void send_identify(TimePoint now);
     void send_resume(TimePoint now);
     void count_attempt(TimePoint now);
+    // A heartbeat went unanswered and nothing excuses it: not a paused read
+    // (the ACK may wait in the socket), not a message still arriving (it may
+    // wait behind it).
+    bool ack_overdue() const;
+    void close_as_zombie(TimePoint now, std::string why);
 
     // No READY or RESUMED came: on a server that answers nothing past its
     // identify budget, that is the budget spent; say so and wait for a new window.

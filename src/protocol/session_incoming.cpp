@@ -12,7 +12,12 @@ namespace gatewire {
 namespace op = detail::op;
 using std::chrono::duration_cast;
 
+namespace {
+
 using json = nlohmann::json;
+
+}  // namespace
+
 using detail::read_ready;
 using detail::ReadyFields;
 
@@ -34,6 +39,15 @@ void Session::Impl::handle_message(std::string& message, TimePoint now) {
             handle_dispatch(envelope, message, now);
             break;
         case op::heartbeat:
+            // Requests that keep coming sooner than the interval restart the
+            // schedule each time, so they must not hide a missing ACK.
+            if (interval && ack_pending && now - unacked_since >= *interval && ack_overdue()) {
+                close_as_zombie(now,
+                                "no heartbeat ACK for " +
+                                    format_ms(duration_cast<milliseconds>(now - unacked_since)) +
+                                    " while the server asks for heartbeats (zombie connection)");
+                break;
+            }
             // Answer at once; restarting the schedule keeps a request that lands just
             // before our own heartbeat from looking like a missed ACK.
             send_heartbeat(now);

@@ -26,8 +26,22 @@ void Session::Impl::send_heartbeat(TimePoint now) {
     std::uint64_t ack = acknowledged_seq();
     send_now(op::heartbeat, heartbeat_payload(ack), now);
     ++stats.heartbeats;
+    if (!ack_pending) {
+        unacked_since = now;
+    }
     ack_pending = true;
     last_heartbeat_sent = now;
+}
+
+bool Session::Impl::ack_overdue() const {
+    if (!ack_pending || reading_paused || skip_zombie_check) {
+        return false;
+    }
+    return !(inside_message && last_bytes_at >= last_heartbeat_sent);
+}
+
+void Session::Impl::close_as_zombie(TimePoint now, std::string why) {
+    close_and_reconnect({has_session(), milliseconds{0}, std::move(why)}, now);
 }
 
 void Session::Impl::send_identify(TimePoint now) {

@@ -73,6 +73,73 @@ TEST_CASE("a heartbeat request restarts the heartbeat schedule, so it never look
     CHECK(d.all<action::Close>().empty());
 }
 
+TEST_CASE("heartbeat requests sooner than the interval do not hide a missing ACK") {
+    Driver d(Driver::fluxer(0.5));
+    d.start_ready(1000);
+    // Requests every 900 ms, answered each time, never ACKed: each one restarts
+    // the schedule, so the scheduled check never comes; the request does it.
+    d.advance(450ms);
+    d.server(R"({"op":1,"d":null})");
+    d.advance(900ms);
+    d.server(R"({"op":1,"d":null})");
+    CHECK(d.sent(1).size() == 2);  // at 450 and 1 350 ms
+    CHECK(d.all<action::Close>().empty());
+    d.advance(900ms);
+    d.server(R"({"op":1,"d":null})");  // 2 250 ms: the first is 1 800 ms without an ACK
+    auto closes = d.all<action::Close>();
+    REQUIRE(closes.size() == 1);
+    CHECK(closes[0].code != 1000);  // the session stays resumable
+    CHECK(d.sent(1).size() == 2);
+}
+
+TEST_CASE("an ACK between requests keeps heartbeat requests answered") {
+    Driver d(Driver::fluxer(0.5));
+    d.start_ready(1000);
+    for (int i = 0; i < 4; ++i) {
+        d.advance(900ms);
+        d.server(R"({"op":1,"d":null})");
+        d.server(R"({"op":11})");
+    }
+    CHECK(d.sent(1).size() == 5);  // the scheduled one at 500 ms and four answers
+    CHECK(d.all<action::Close>().empty());
+}
+
+TEST_CASE("bytes of a message still arriving count as life: its ACK may be behind it") {
+    Driver d(Driver::discord(0.0));
+    d.start_ready(1000);
+    d.advance(1ms);  // the first heartbeat
+    REQUIRE(d.sent(1).size() == 1);
+    std::string big = R"({"op":0,"s":2,"t":"MESSAGE_CREATE","d":{"id":"1","content":")" +
+                      std::string(3000, 'x') + R"("}})";
+    auto part = [&](std::size_t from, std::size_t to, bool end) {
+        d.session.on_message({reinterpret_cast<const std::uint8_t*>(big.data()) + from, to - from},
+                             end, d.now);
+        d.collect();
+    };
+    d.advance(500ms);
+    part(0, 1000, false);
+    d.advance(500ms);  // the check at 1 001 ms: no ACK, but a message is arriving
+    CHECK(d.all<action::Close>().empty());
+    CHECK(d.sent(1).size() == 2);
+    d.advance(500ms);
+    part(1000, 2000, false);
+    d.advance(500ms);
+    CHECK(d.all<action::Close>().empty());
+    part(2000, big.size(), true);
+    d.server(R"({"op":11})");
+    CHECK(d.delivered_seqs().back() == 2);
+    d.advance(1000ms);
+    CHECK(d.all<action::Close>().empty());
+
+    // A message that stops arriving is no excuse past the next interval.
+    d.advance(500ms);
+    std::string next = R"({"op":0,"s":3,"t":"TYPING_START","d":{}})";
+    d.session.on_message({reinterpret_cast<const std::uint8_t*>(next.data()), 10}, false, d.now);
+    d.collect();
+    d.advance(1500ms);
+    CHECK(d.all<action::Close>().size() == 1);
+}
+
 TEST_CASE("no ACK between two heartbeats: zombie, close keeping the session, resume") {
     Driver d(Driver::discord(0.0));
     d.start_ready(1000);
