@@ -76,6 +76,15 @@ struct ServerDriver {
         send(peer, {{"op", 6},
                     {"d", {{"token", "sim-token"}, {"session_id", session_id}, {"seq", seq}}}});
     }
+    // The events a new connection resuming `session_id` gets, once any held
+    // replay (Fluxer's 200 ms) has gone out.
+    std::vector<std::string> resumed_events(const char* target, const std::string& session_id,
+                                            std::uint64_t seq) {
+        PeerId peer = open(target);
+        resume(peer, session_id, seq);
+        advance(200ms);
+        return events(peer);
+    }
     void dispatch(const std::string& type, json d = json::object()) {
         server.dispatch(type, d.dump());
         collect();
@@ -216,11 +225,7 @@ TEST_CASE("sim server: Fluxer asks for heartbeats when quiet and keeps the sessi
     s.advance(333ms);
     CHECK(s.closed(peer) == 4009);
     s.server.ended(peer, std::nullopt);
-
-    PeerId again = s.open(fluxer_target);
-    s.resume(again, id, 1);
-    s.advance(200ms);
-    CHECK(s.events(again) == std::vector<std::string>{"RESUMED"});
+    CHECK(s.resumed_events(fluxer_target, id, 1) == std::vector<std::string>{"RESUMED"});
 }
 
 TEST_CASE("sim server: a Discord heartbeat timeout ends the session") {
@@ -285,10 +290,7 @@ TEST_CASE("sim server: Fluxer's READY lists no guilds, their stubs follow and ar
           std::vector<std::string>{"READY", "GUILD_CREATE", "GUILD_CREATE", "GUILD_CREATE"});
 
     s.server.ended(peer, 4000);
-    PeerId again = s.open(fluxer_target);
-    s.resume(again, id, 1);
-    s.advance(200ms);
-    CHECK(s.events(again) == std::vector<std::string>{"RESUMED"});
+    CHECK(s.resumed_events(fluxer_target, id, 1) == std::vector<std::string>{"RESUMED"});
 }
 
 TEST_CASE("sim server: payloads that break the rules") {
