@@ -55,6 +55,8 @@ class GatewayCategory final : public std::error_category {
                 return "cleartext to a host not on loopback (set allow_insecure to allow it)";
             case errc::queue_full:
                 return "a bounded queue is full";
+            case errc::session_owned_opcode:
+                return "Identify, Resume and Heartbeat are sent by the session, not as commands";
         }
         return "unknown gatewire error " + std::to_string(value);
     }

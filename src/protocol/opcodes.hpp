@@ -14,4 +14,10 @@ constexpr int hello = 10;
 constexpr int heartbeat_ack = 11;
 constexpr int gateway_error = 12;  // Fluxer
 
+// What the session sends itself: as a command, one would start a second
+// session or break the heartbeat schedule.
+constexpr bool owned_by_session(int opcode) {
+    return opcode == heartbeat || opcode == identify || opcode == resume;
+}
+
 }  // namespace gatewire::detail::op

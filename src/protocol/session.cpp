@@ -298,6 +298,9 @@ void Session::set_reading_paused(bool paused, TimePoint now) {
 
 std::error_code Session::send_command(int opcode, std::string_view data_json, TimePoint now) {
     Impl& s = *impl_;
+    if (op::owned_by_session(opcode)) {
+        return errc::session_owned_opcode;
+    }
     if (s.phase == Impl::Phase::done || s.phase == Impl::Phase::stopping) {
         return errc::not_connected;
     }

@@ -8,6 +8,7 @@
 
 #include "gatewire/core/error.hpp"
 #include "gatewire/core/log.hpp"
+#include "protocol/opcodes.hpp"
 #include "transport/handler_pool.hpp"
 #include "transport/shard_core.hpp"
 
@@ -89,6 +90,9 @@ const Profile& Shard::profile() const noexcept {
 }
 
 std::error_code Shard::send(int op, std::string data_json) {
+    if (detail::op::owned_by_session(op)) {
+        return errc::session_owned_opcode;
+    }
     // The envelope {"op":N,"d":…} adds at most 14 bytes; the session checks exactly.
     if (data_json.size() + 14 > impl_->config.session.profile->max_command_bytes) {
         std::string payload = "{\"op\":" + std::to_string(op) + ",\"d\":" + data_json + "}";

@@ -372,10 +372,17 @@ TEST_CASE("commands reach the server through the limiter: oversized ones are ref
     CHECK_FALSE(h.shard->send(8, R"({"guild_id":"1","query":"","limit":0})"));
     CHECK(h.shard->send(8, R"({"guild_id":"1","query":")" + std::string(5000, 'x') + R"("})") ==
           errc::command_too_large);
+    // The session's own opcodes are refused: a second Identify would start
+    // another session, a heartbeat would break the schedule.
+    CHECK(h.shard->send(2, R"({"token":"sim-token","intents":0,"properties":{}})") ==
+          errc::session_owned_opcode);
+    CHECK(h.shard->send(6, "{}") == errc::session_owned_opcode);
+    CHECK(h.shard->send(1, "null") == errc::session_owned_opcode);
     REQUIRE(h.wait_sim([](const auto& s) { return s.commands == 2; }));
     auto stats = h.sim.stats();
     CHECK(stats.commands_received[0].find("\"op\":3") != std::string::npos);
     CHECK(stats.commands_received[1].find("\"op\":8") != std::string::npos);
+    CHECK(stats.identifies == 1);
 }
 
 TEST_CASE("stop is clean at any moment, mid-connect included") {

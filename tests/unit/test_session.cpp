@@ -73,6 +73,18 @@ TEST_CASE("a heartbeat request restarts the heartbeat schedule, so it never look
     CHECK(d.all<action::Close>().empty());
 }
 
+TEST_CASE("Identify, Resume and Heartbeat are refused as commands: they are the session's") {
+    Driver d(Driver::discord());
+    d.start_ready(41250);
+    CHECK(d.session.send_command(2, "{}", d.now) == errc::session_owned_opcode);
+    CHECK(d.session.send_command(6, "{}", d.now) == errc::session_owned_opcode);
+    CHECK(d.session.send_command(1, "null", d.now) == errc::session_owned_opcode);
+    d.collect();
+    CHECK(d.all<action::Send>().empty());
+    CHECK_FALSE(d.session.send_command(
+        3, R"({"since":null,"activities":[],"status":"online","afk":false})", d.now));
+}
+
 TEST_CASE("heartbeat requests sooner than the interval do not hide a missing ACK") {
     Driver d(Driver::fluxer(0.5));
     d.start_ready(1000);

@@ -31,6 +31,7 @@ enum class errc {
     decode_warning,            ///< a field was unreadable and left empty; the event went on
     insecure_url,              ///< cleartext ws:// or http:// to a host not on loopback, refused
     queue_full,                ///< a bounded queue is full; what was offered was refused
+    session_owned_opcode,  ///< Identify, Resume and Heartbeat are the session's to send; refused
 };
 
 GATEWIRE_API const std::error_category& gateway_category() noexcept;

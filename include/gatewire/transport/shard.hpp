@@ -96,7 +96,8 @@ class GATEWIRE_API Shard {
     /// Send a command (`d` as JSON text) through the rate limiter. Thread-safe.
     /// Commands over the gateway's byte cap are refused here and not sent;
     /// past SessionConfig::max_queued_command_bytes of commands not yet handed
-    /// to the session, errc::queue_full.
+    /// to the session, errc::queue_full. Identify, Resume and Heartbeat
+    /// (ops 2, 6, 1) are the session's own: errc::session_owned_opcode.
     std::error_code send(int op, std::string data_json);
     /// A typed command (gatewire/protocol/commands.hpp), encoded for this shard's
     /// profile; one the gateway does not take, or one breaking its rules, is
