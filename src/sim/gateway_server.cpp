@@ -38,6 +38,8 @@ GatewayServer::GatewayServer(SimConfig config, ServerBehaviour behaviour, std::u
     heartbeat_timeout_factor_ =
         config_.heartbeat_timeout_factor.value_or(behaviour_.heartbeat_timeout_factor);
     request_heartbeats_ = config_.request_heartbeats.value_or(behaviour_.request_heartbeats);
+    check_step_ = std::max<std::chrono::milliseconds>(
+        5ms, request_heartbeats_ ? config_.heartbeat_interval / 3 : config_.heartbeat_interval / 8);
     if (config_.command_limit == 0) {
         config_.command_limit = config_.profile->command_limit.count;
     }
@@ -131,15 +133,11 @@ Opened GatewayServer::open(std::string_view target, ServerTime now) {
     return opened;
 }
 
-// The heartbeat timeout starts with Hello; the server checks it every
-// eighth of the interval (Fluxer every third, asking for heartbeats too).
+// The heartbeat timeout starts with Hello.
 void GatewayServer::watch(PeerId, Peer& peer, ServerTime now) {
-    auto interval = config_.heartbeat_interval;
-    auto step =
-        std::max<std::chrono::milliseconds>(5ms, request_heartbeats_ ? interval / 3 : interval / 8);
     peer.watched = true;
     peer.last_heartbeat = now;
-    peer.next_check = now + step;
+    peer.next_check = now + check_step_;
 }
 
 void GatewayServer::received(PeerId id, std::string_view text, ServerTime now) {
@@ -218,10 +216,8 @@ void GatewayServer::tick(PeerId id, ServerTime now) {
         return;
     }
     auto interval = config_.heartbeat_interval;
-    auto step =
-        std::max<std::chrono::milliseconds>(5ms, request_heartbeats_ ? interval / 3 : interval / 8);
     while (peer.next_check <= now) {
-        peer.next_check += step;
+        peer.next_check += check_step_;
     }
     auto timeout =
         std::chrono::duration_cast<std::chrono::milliseconds>(interval * heartbeat_timeout_factor_);

@@ -195,6 +195,9 @@ class GatewayServer {
     ServerBehaviour behaviour_;
     double heartbeat_timeout_factor_ = 1.5;
     bool request_heartbeats_ = false;
+    // How often the heartbeat timeout is checked: every eighth of the
+    // interval (Fluxer every third, asking for heartbeats too).
+    std::chrono::milliseconds check_step_{};
     std::string url_;
     std::uint16_t port_ = 0;
     LockedStats stats_;
