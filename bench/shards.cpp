@@ -120,7 +120,7 @@ ShardsResult measure(const ShardsOptions& options, Compression compression) {
     ClusterConfig config;
     config.shard.session.url = "ws://127.0.0.1:" + std::to_string(port);
     config.shard.session.token = "sim-token";
-    config.shard.session.intents = 513;
+    config.shard.session.intents = gatewire::Intents::guilds | gatewire::Intents::guild_messages;
     config.shard.session.compression = compression;
     config.shards = ShardRange::all(options.count);
     config.max_concurrency = options.max_concurrency;

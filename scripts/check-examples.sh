@@ -49,7 +49,7 @@ run_example() {
     local name=$1 profile=$2
     shift 2
     start_sim "$profile" "$root/examples/$name/sim-session.jsonl"
-    timeout 60 "$work/$name/$name" --url "$url" --token sim-token "$@" >"$work/$name.out"
+    GATEWIRE_TOKEN=sim-token timeout 60 "$work/$name/$name" --url "$url" "$@" >"$work/$name.out"
     stop_sim
 }
 
@@ -108,7 +108,7 @@ expect sharded-bot "shard 1: ready"
 expect sharded-bot "message sharded hello"
 echo "-- sharded-bot: the shard count from the simulator's GET /gateway/bot"
 start_sim discord "$root/examples/sharded-bot/sim-session.jsonl" --shards 3 --max-concurrency 3
-timeout 60 "$work/sharded-bot/sharded-bot" --api "${url/ws:/http:}/api/v10" --token sim-token \
+GATEWIRE_TOKEN=sim-token timeout 60 "$work/sharded-bot/sharded-bot" --api "${url/ws:/http:}/api/v10" \
     --identify-interval-ms 0 --max-events 4 >"$work/sharded-bot.out"
 stop_sim
 expect sharded-bot "gateway: 3 shards, max_concurrency 3"

@@ -57,14 +57,15 @@ cmake --build "$work/test-package" >/dev/null
 
 if [ -z "$shared" ]; then
     "$root/scripts/check-examples.sh" "$work/prefix"
+    echo "-- the README's and getting-started's code, as written (scripts/check-docs)"
+    "$root/scripts/check-docs" "$work/prefix"
 fi
 
+# The command docs/getting-started.md gives, as written: no --static, for the
+# default static install as for a shared one.
 echo "-- pkg-config --cflags --libs gatewire"
 pc_dir=$(dirname "$(find "$work/prefix" -name gatewire.pc)")
-static_flag=--static
-[ -n "$shared" ] && static_flag=
-# shellcheck disable=SC2086
-flags=$(PKG_CONFIG_PATH="$pc_dir" pkg-config $static_flag --cflags --libs gatewire)
+flags=$(PKG_CONFIG_PATH="$pc_dir" pkg-config --cflags --libs gatewire)
 # shellcheck disable=SC2086
 g++ -std=c++20 "$root/tests/install/consumer/main.cpp" -o "$work/pkg-config-consumer" $flags
 LD_LIBRARY_PATH="$pc_dir/.." "$work/pkg-config-consumer"

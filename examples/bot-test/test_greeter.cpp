@@ -47,7 +47,8 @@ struct BotUnderTest {
         gatewire::ShardConfig config;
         config.session.url = sim.url();
         config.session.token = "sim-token";  // the simulator's default
-        config.session.intents = (1 << 9) | (1 << 15);
+        config.session.intents =
+            gatewire::Intents::guild_messages | gatewire::Intents::message_content;
         client = std::make_unique<gatewire::Client>(io.get_executor(), config);
         greeter = std::make_unique<Greeter>(*client);
         client->start();

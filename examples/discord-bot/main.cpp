@@ -3,7 +3,7 @@
 // refuses it for good.
 //
 //   GATEWIRE_TOKEN=... discord-bot
-//   discord-bot --url ws://127.0.0.1:PORT --token sim-token   (against gatewire-sim)
+//   GATEWIRE_TOKEN=sim-token discord-bot --url ws://127.0.0.1:PORT   (against gatewire-sim)
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
@@ -14,30 +14,25 @@
 #include <boost/asio/signal_set.hpp>
 #include <gatewire/gatewire.hpp>
 
-namespace intent {  // the gateway intents this bot needs (Discord's bit numbers)
-constexpr std::uint64_t guilds = 1 << 0;
-constexpr std::uint64_t guild_messages = 1 << 9;
-constexpr std::uint64_t message_content = 1 << 15;  // privileged: enable it for your app first
-}  // namespace intent
-
 int main(int argc, char** argv) {
     gatewire::ShardConfig config;
-    config.session.profile = &gatewire::profiles::discord();
-    config.session.intents = intent::guilds | intent::guild_messages | intent::message_content;
-    if (const char* token = std::getenv("GATEWIRE_TOKEN")) {
-        config.session.token = token;
+    config.session.profile = gatewire::profiles::discord();
+    using gatewire::Intents;
+    // message_content is privileged: switch it on for the application first.
+    config.session.intents = Intents::guilds | Intents::guild_messages | Intents::message_content;
+    // From the environment, not the command line (other users can read that).
+    if (auto token = gatewire::Secret::from_env("GATEWIRE_TOKEN")) {
+        config.session.token = *token;
     }
     std::uint64_t max_events = 0;  // stop after this many dispatches; 0: run until Ctrl-C
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string arg = argv[i];
         if (arg == "--url") {
             config.session.url = argv[i + 1];
-        } else if (arg == "--token") {
-            config.session.token = argv[i + 1];
         } else if (arg == "--max-events") {
             max_events = std::stoull(argv[i + 1]);
         } else {
-            std::cerr << "usage: discord-bot [--url URL] [--token TOKEN] [--max-events N]\n";
+            std::cerr << "usage: discord-bot [--url URL] [--max-events N]\n";
             return 1;
         }
     }
@@ -74,7 +69,7 @@ int main(int argc, char** argv) {
         }
     });
     std::error_code finished;
-    client.shard().on_finish([&](std::error_code error) {
+    client.on_finish([&](std::error_code error) {
         finished = error;
         boost::asio::post(io, [&] { signals.cancel(); });  // lets io.run() return
     });

@@ -3,7 +3,7 @@
 // follow change them. At the end it prints what it holds.
 //
 //   GATEWIRE_TOKEN=... fluxer-user-client
-//   fluxer-user-client --url ws://127.0.0.1:PORT --token sim-token   (against gatewire-sim)
+//   GATEWIRE_TOKEN=sim-token fluxer-user-client --url ws://127.0.0.1:PORT   (against gatewire-sim)
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
@@ -60,21 +60,20 @@ const char* describe(gatewire::RelationshipType type) {
 
 int main(int argc, char** argv) {
     gatewire::ShardConfig config;
-    config.session.profile = &gatewire::profiles::fluxer();
-    if (const char* token = std::getenv("GATEWIRE_TOKEN")) {
-        config.session.token = token;
+    config.session.profile = gatewire::profiles::fluxer();
+    // From the environment, not the command line (other users can read that).
+    if (auto token = gatewire::Secret::from_env("GATEWIRE_TOKEN")) {
+        config.session.token = *token;
     }
     std::uint64_t max_events = 0;  // stop after this many dispatches; 0: run until Ctrl-C
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string arg = argv[i];
         if (arg == "--url") {
             config.session.url = argv[i + 1];
-        } else if (arg == "--token") {
-            config.session.token = argv[i + 1];
         } else if (arg == "--max-events") {
             max_events = std::stoull(argv[i + 1]);
         } else {
-            std::cerr << "usage: fluxer-user-client [--url URL] [--token TOKEN] [--max-events N]\n";
+            std::cerr << "usage: fluxer-user-client [--url URL] [--max-events N]\n";
             return 1;
         }
     }
@@ -121,7 +120,7 @@ int main(int argc, char** argv) {
         }
     });
     std::error_code finished;
-    client.shard().on_finish([&](std::error_code error) {
+    client.on_finish([&](std::error_code error) {
         finished = error;
         boost::asio::post(io, [&] { signals.cancel(); });
     });

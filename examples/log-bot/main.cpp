@@ -1,7 +1,7 @@
 // A starter bot: connects, logs what arrives, and shows its session surviving
 // a reconnect. Run it against gatewire-sim (no token needed) or a real gateway.
 //
-//   log-bot --url ws://127.0.0.1:PORT --token sim-token
+//   GATEWIRE_TOKEN=sim-token log-bot --url ws://127.0.0.1:PORT
 //   GATEWIRE_TOKEN=... log-bot --profile discord
 #include <atomic>
 #include <chrono>
@@ -53,10 +53,9 @@ std::string describe(const gatewire::RawEvent& event) {
 
 int main(int argc, char** argv) {
     gatewire::ShardConfig config;
-    // GUILDS | GUILD_MESSAGES | GUILD_MESSAGE_REACTIONS | GUILD_MESSAGE_TYPING | MESSAGE_CONTENT
-    config.session.intents = (1 << 0) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 15);
-    if (const char* token = std::getenv("GATEWIRE_TOKEN")) {
-        config.session.token = token;
+    // From the environment, not the command line (other users can read that).
+    if (auto token = gatewire::Secret::from_env("GATEWIRE_TOKEN")) {
+        config.session.token = *token;
     }
     std::chrono::milliseconds until_idle{0};
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -64,17 +63,21 @@ int main(int argc, char** argv) {
         std::string value = argv[i + 1];
         if (arg == "--url") {
             config.session.url = value;
-        } else if (arg == "--token") {
-            config.session.token = value;
         } else if (arg == "--profile" && gatewire::profiles::find(value)) {
-            config.session.profile = gatewire::profiles::find(value);
+            config.session.profile = *gatewire::profiles::find(value);
         } else if (arg == "--until-idle-ms") {
             until_idle = std::chrono::milliseconds(std::stol(value));
         } else {
-            std::cerr << "usage: log-bot [--url URL] [--token T] [--profile discord|fluxer]"
+            std::cerr << "usage: log-bot [--url URL] [--profile discord|fluxer]"
                          " [--until-idle-ms N]\n";
             return 1;
         }
+    }
+    if (config.session.profile.uses_intents) {  // Fluxer has none
+        using gatewire::Intents;
+        config.session.intents = Intents::guilds | Intents::guild_messages |
+                                 Intents::guild_message_reactions | Intents::guild_message_typing |
+                                 Intents::message_content;
     }
 
     boost::asio::io_context io;

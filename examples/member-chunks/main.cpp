@@ -3,7 +3,8 @@
 // GUILD_MEMBERS intent for the full list (GUILD_PRESENCES for presences).
 //
 //   GATEWIRE_TOKEN=... member-chunks --guild 41771983444115456
-//   member-chunks --url ws://127.0.0.1:PORT --token sim-token --guild 42   (against gatewire-sim)
+//   GATEWIRE_TOKEN=sim-token member-chunks --url ws://127.0.0.1:PORT --guild 42   (against
+//   gatewire-sim)
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -18,9 +19,11 @@ namespace net = boost::asio;
 
 int main(int argc, char** argv) {
     gatewire::ShardConfig config;
-    config.session.intents = (1 << 0) | (1 << 1);  // GUILDS | GUILD_MEMBERS (privileged)
-    if (const char* token = std::getenv("GATEWIRE_TOKEN")) {
-        config.session.token = token;
+    // guild_members is privileged: switch it on for the application first.
+    config.session.intents = gatewire::Intents::guilds | gatewire::Intents::guild_members;
+    // From the environment, not the command line (other users can read that).
+    if (auto token = gatewire::Secret::from_env("GATEWIRE_TOKEN")) {
+        config.session.token = *token;
     }
     gatewire::commands::RequestGuildMembers request;
     request.query = "";  // everyone: "" and limit 0
@@ -30,12 +33,10 @@ int main(int argc, char** argv) {
         std::string value = argv[i + 1];
         if (arg == "--url") {
             config.session.url = value;
-        } else if (arg == "--token") {
-            config.session.token = value;
         } else if (arg == "--guild") {
             request.guild_id = gatewire::Snowflake::parse(value).value_or(gatewire::Snowflake{});
         } else {
-            std::cerr << "usage: member-chunks --guild ID [--url URL] [--token TOKEN]\n";
+            std::cerr << "usage: member-chunks --guild ID [--url URL]\n";
             return 1;
         }
     }
@@ -69,7 +70,7 @@ int main(int argc, char** argv) {
             client.stop();
         },
         net::detached);
-    client.shard().on_finish([&](std::error_code error) {
+    client.on_finish([&](std::error_code error) {
         if (error) {
             std::cerr << "gateway: " << error.message() << std::endl;
             status = 2;

@@ -3,7 +3,7 @@
 // being the presence after a reconnect that needs a new session.
 //
 //   GATEWIRE_TOKEN=... presence-update --profile discord --status idle --text "a game of chess"
-//   presence-update --url ws://127.0.0.1:PORT --token sim-token   (against gatewire-sim)
+//   GATEWIRE_TOKEN=sim-token presence-update --url ws://127.0.0.1:PORT   (against gatewire-sim)
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -31,8 +31,9 @@ std::optional<gatewire::commands::Status> parse_status(const std::string& s) {
 
 int main(int argc, char** argv) {
     gatewire::ShardConfig config;
-    if (const char* token = std::getenv("GATEWIRE_TOKEN")) {
-        config.session.token = token;
+    // From the environment, not the command line (other users can read that).
+    if (auto token = gatewire::Secret::from_env("GATEWIRE_TOKEN")) {
+        config.session.token = *token;
     }
     gatewire::commands::UpdatePresence presence;
     presence.status = gatewire::commands::Status::idle;
@@ -42,24 +43,26 @@ int main(int argc, char** argv) {
         std::string value = argv[i + 1];
         if (arg == "--url") {
             config.session.url = value;
-        } else if (arg == "--token") {
-            config.session.token = value;
         } else if (arg == "--profile" && gatewire::profiles::find(value)) {
-            config.session.profile = gatewire::profiles::find(value);
+            config.session.profile = *gatewire::profiles::find(value);
         } else if (arg == "--status" && parse_status(value)) {
             presence.status = *parse_status(value);
         } else if (arg == "--text") {
             text = value;
         } else {
-            std::cerr << "usage: presence-update [--url URL] [--token TOKEN]"
+            std::cerr << "usage: presence-update [--url URL]"
                          " [--profile discord|fluxer] [--status online|idle|dnd|invisible]"
                          " [--text TEXT]\n";
             return 1;
         }
     }
-    // Each gateway reads the fields it knows: Discord the activity, Fluxer the custom status.
-    presence.activities.push_back({text, 0, std::nullopt, std::nullopt});  // "Playing …"
-    presence.custom_status = gatewire::commands::CustomStatus{text, {}, {}, {}};
+    // Discord shows an activity, Fluxer a custom status; a field the other
+    // gateway reads would be refused (errc::invalid_command), not dropped.
+    if (config.session.profile.name == "fluxer") {
+        presence.custom_status = gatewire::commands::CustomStatus{text, {}, {}, {}};
+    } else {
+        presence.activities.push_back({text, 0, std::nullopt, std::nullopt});  // "Playing …"
+    }
 
     boost::asio::io_context io;
     gatewire::Client client(io.get_executor(), config);
@@ -70,7 +73,7 @@ int main(int argc, char** argv) {
         client.stop();  // a real bot would keep running; this one is done
     });
     std::error_code finished;
-    client.shard().on_finish([&](std::error_code error) { finished = error; });
+    client.on_finish([&](std::error_code error) { finished = error; });
     client.start();
     io.run();
     if (finished) {

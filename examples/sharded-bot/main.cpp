@@ -6,8 +6,8 @@
 //
 //   GATEWIRE_TOKEN=... sharded-bot                  # every shard GET /gateway/bot recommends
 //   GATEWIRE_TOKEN=... sharded-bot --shards 16-31/64 --max-concurrency 16
-//   sharded-bot --url ws://127.0.0.1:PORT --token sim-token --identify-interval-ms 0
-//   sharded-bot --api http://127.0.0.1:PORT/api/v10 --token sim-token   # the simulator's
+//   GATEWIRE_TOKEN=sim-token sharded-bot --url ws://127.0.0.1:PORT --identify-interval-ms 0
+//   sharded-bot --api http://127.0.0.1:PORT/api/v10 GATEWIRE_TOKEN=sim-token   # the simulator's
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -25,10 +25,11 @@
 
 int main(int argc, char** argv) {
     gatewire::ClusterConfig config;
-    config.shard.session.profile = &gatewire::profiles::discord();
-    config.shard.session.intents = (1 << 0) | (1 << 9);  // GUILDS | GUILD_MESSAGES
-    if (const char* token = std::getenv("GATEWIRE_TOKEN")) {
-        config.shard.session.token = token;
+    config.shard.session.profile = gatewire::profiles::discord();
+    config.shard.session.intents = gatewire::Intents::guilds | gatewire::Intents::guild_messages;
+    // From the environment, not the command line (other users can read that).
+    if (auto token = gatewire::Secret::from_env("GATEWIRE_TOKEN")) {
+        config.shard.session.token = *token;
     }
     std::optional<gatewire::ShardRange> shards;  // empty: all, as GET /gateway/bot says
     std::string api_url;                         // empty: Discord's
@@ -38,8 +39,6 @@ int main(int argc, char** argv) {
         std::string value = argv[i + 1];
         if (arg == "--url") {
             config.shard.session.url = value;
-        } else if (arg == "--token") {
-            config.shard.session.token = value;
         } else if (arg == "--shards" && gatewire::ShardRange::parse(value)) {
             shards = gatewire::ShardRange::parse(value);
         } else if (arg == "--api") {
@@ -52,7 +51,7 @@ int main(int argc, char** argv) {
             max_events = std::stoull(value);
         } else {
             std::cerr
-                << "usage: sharded-bot [--url URL] [--api URL] [--token TOKEN]"
+                << "usage: sharded-bot [--url URL] [--api URL]"
                    " [--shards FIRST-LAST/COUNT] [--max-concurrency N] [--identify-interval-ms MS]"
                    " [--max-events N]\n";
             return 1;

@@ -1,16 +1,79 @@
 #include "gatewire/client/cluster.hpp"
 
+#include <mutex>
 #include <stdexcept>
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/dispatch.hpp>
 
 namespace gatewire {
 
+// Which shards have been ready, and who waits for all of them.
+struct Cluster::Readiness {
+    using Waiter = boost::asio::any_completion_handler<ReadySignature>;
+
+    std::mutex mutex;
+    std::vector<bool> seen;  // by index in the range
+    std::size_t count = 0;
+    std::optional<std::error_code> outcome;  // set once: ready, a fatal code, or stopped
+    std::vector<ReadyHandler> handlers;
+    std::vector<Waiter> waiters;
+
+    static void complete(Waiter waiter, std::error_code error) {
+        boost::asio::dispatch(
+            boost::asio::append(std::move(waiter), boost::system::error_code(error)));
+    }
+
+    void shard_ready(std::size_t index) {
+        std::vector<ReadyHandler> run;
+        std::vector<Waiter> done;
+        {
+            std::lock_guard lock(mutex);
+            if (seen[index]) {
+                return;
+            }
+            seen[index] = true;
+            if (++count < seen.size() || outcome) {
+                return;
+            }
+            outcome = std::error_code();
+            run = handlers;
+            done.swap(waiters);
+        }
+        for (const auto& handler : run) {
+            handler();
+        }
+        for (auto& waiter : done) {
+            complete(std::move(waiter), {});
+        }
+    }
+
+    // A shard ended before all were ready: the waiters learn why.
+    void shard_finished(std::error_code error) {
+        std::vector<Waiter> done;
+        {
+            std::lock_guard lock(mutex);
+            if (outcome) {
+                return;
+            }
+            outcome = error ? error : make_error_code(errc::stopped);
+            done.swap(waiters);
+        }
+        for (auto& waiter : done) {
+            complete(std::move(waiter), *outcome);
+        }
+    }
+};
+
 Cluster::Cluster(boost::asio::any_io_executor io, ClusterConfig config,
                  std::optional<boost::asio::any_io_executor> handlers)
-    : range_(config.shards), identify_queue_(std::move(config.identify_queue)) {
+    : range_(config.shards),
+      readiness_(std::make_shared<Readiness>()),
+      identify_queue_(std::move(config.identify_queue)) {
     if (!identify_queue_) {
         identify_queue_ =
             std::make_shared<LocalIdentifyQueue>(config.max_concurrency, config.identify_spacing,
-                                                 config.shard.session.profile->identify_limit);
+                                                 config.shard.session.profile.identify_limit);
     }
     if (config.session_start_limit) {
         identify_queue_->set_limit(*config.session_start_limit, Clock::now());
@@ -28,8 +91,18 @@ Cluster::Cluster(boost::asio::any_io_executor io, ClusterConfig config,
         shard.session.resume_slot = [queue = identify_queue_, id](TimePoint now) {
             return queue->reserve_resume(id, now);
         };
-        clients_.push_back(std::make_unique<Client>(io, std::move(shard), handlers));
+        auto& client =
+            clients_.emplace_back(std::make_unique<Client>(io, std::move(shard), handlers));
+        std::size_t index = id - range_.first;
+        client->on_state([readiness = readiness_, index](ShardState state, std::string_view) {
+            if (state == ShardState::ready) {
+                readiness->shard_ready(index);
+            }
+        });
+        client->on_finish(
+            [readiness = readiness_](std::error_code error) { readiness->shard_finished(error); });
     }
+    readiness_->seen.assign(clients_.size(), false);
 }
 
 Cluster::~Cluster() = default;
@@ -48,9 +121,41 @@ void Cluster::on_decode_error(const Dispatcher::ErrorHandler& handler) {
 
 void Cluster::on_finish(FinishHandler handler) {
     for (std::uint32_t i = 0; i < size(); ++i) {
-        clients_[i]->shard().on_finish(
+        clients_[i]->on_finish(
             [handler, id = range_.first + i](std::error_code error) { handler(id, error); });
     }
+}
+
+void Cluster::on_ready(ReadyHandler handler) {
+    std::lock_guard lock(readiness_->mutex);
+    readiness_->handlers.push_back(std::move(handler));
+}
+
+void Cluster::wait_ready(boost::asio::any_completion_handler<ReadySignature> handler) {
+    std::optional<std::error_code> outcome;
+    {
+        std::lock_guard lock(readiness_->mutex);
+        outcome = readiness_->outcome;
+        if (!outcome) {
+            readiness_->waiters.push_back(std::move(handler));
+            return;
+        }
+    }
+    Readiness::complete(std::move(handler), *outcome);
+}
+
+bool Cluster::all_ready() const {
+    std::lock_guard lock(readiness_->mutex);
+    return readiness_->outcome && !*readiness_->outcome;
+}
+
+std::vector<ShardStatus> Cluster::shards() const {
+    std::vector<ShardStatus> out;
+    out.reserve(clients_.size());
+    for (const auto& client : clients_) {
+        out.push_back({client->id(), client->state(), client->latency(), client->backlog()});
+    }
+    return out;
 }
 
 void Cluster::start() {
@@ -60,9 +165,9 @@ void Cluster::start() {
     }
 }
 
-void Cluster::stop() {
+void Cluster::stop(bool keep_resumable) {
     for (auto& client : clients_) {
-        client->stop();
+        client->stop(keep_resumable);
     }
 }
 

@@ -57,6 +57,8 @@ class GatewayCategory final : public std::error_category {
                 return "a bounded queue is full";
             case errc::session_owned_opcode:
                 return "Identify, Resume and Heartbeat are sent by the session, not as commands";
+            case errc::wait_timed_out:
+                return "no event the waiter wanted came before its timeout";
         }
         return "unknown gatewire error " + std::to_string(value);
     }

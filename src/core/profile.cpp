@@ -161,14 +161,14 @@ const Profile& fluxer() {
     return profile;
 }
 
-const Profile* find(std::string_view name) noexcept {
+std::optional<Profile> find(std::string_view name) {
     if (name == "discord") {
-        return &discord();
+        return discord();
     }
     if (name == "fluxer") {
-        return &fluxer();
+        return fluxer();
     }
-    return nullptr;
+    return std::nullopt;
 }
 
 }  // namespace profiles

@@ -81,6 +81,12 @@ std::error_code finish(const C&, const Profile& p, const json& d, std::string& o
 }  // namespace
 
 std::error_code encode(const UpdatePresence& c, const Profile& p, std::string& out) {
+    // A field only the other gateway reads would be lost without a word.
+    bool other_gateways_fields =
+        is_fluxer(p) ? c.idle_since_ms || !c.activities.empty() : c.mobile || c.custom_status;
+    if (other_gateways_fields) {
+        return errc::invalid_command;
+    }
     json d = {{"status", to_string(c.status)}, {"afk", c.afk}};
     if (is_fluxer(p)) {
         put(d, "mobile", c.mobile);

@@ -24,18 +24,19 @@ constexpr std::string_view operating_system() {
 
 }  // namespace
 
-std::string identify_payload(const SessionConfig& config, const Profile& profile) {
-    json d = {{"token", config.token},
+std::string identify_payload(const SessionConfig& config, const Profile& profile,
+                             const std::string& presence_json) {
+    json d = {{"token", config.token.value},
               {"properties",
                {{"os", operating_system()}, {"browser", "gatewire"}, {"device", "gatewire"}}}};
     if (profile.uses_intents) {
-        d["intents"] = config.intents;
+        d["intents"] = config.intents.bits();
     }
     if (config.shard) {
         d["shard"] = {config.shard->id, config.shard->count};
     }
-    if (!config.presence_json.empty()) {
-        d["presence"] = json::parse(config.presence_json, nullptr, false);
+    if (!presence_json.empty()) {
+        d["presence"] = json::parse(presence_json, nullptr, false);
     }
     if (!config.identify_extra_json.empty()) {
         json extra = json::parse(config.identify_extra_json, nullptr, false);
@@ -46,9 +47,8 @@ std::string identify_payload(const SessionConfig& config, const Profile& profile
     return json{{"op", op::identify}, {"d", std::move(d)}}.dump();
 }
 
-std::string resume_payload(const std::string& token, const std::string& session_id,
-                           std::uint64_t seq) {
-    json d = {{"token", token}, {"session_id", session_id}, {"seq", seq}};
+std::string resume_payload(const Secret& token, const std::string& session_id, std::uint64_t seq) {
+    json d = {{"token", token.value}, {"session_id", session_id}, {"seq", seq}};
     return json{{"op", op::resume}, {"d", std::move(d)}}.dump();
 }
 

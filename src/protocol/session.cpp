@@ -23,7 +23,7 @@ using json = nlohmann::json;
 
 Session::Impl::Impl(SessionConfig c)
     : config(std::move(c)),
-      profile(*config.profile),
+      profile(config.profile),
       compression(config.compression.value_or(profile.default_compression)),
       base_url(config.url.empty() ? profile.default_url : config.url),
       decoder(compression, config.max_message_bytes),
@@ -39,14 +39,20 @@ Session::Impl::Impl(SessionConfig c)
     if (profile.identify_limit && profile.identify_limit_counts_resumes) {
         attempt_limiter.emplace(*profile.identify_limit);
     }
-    auto check_object = [](const std::string& text, const char* field) {
-        if (!text.empty() && !json::parse(text, nullptr, false).is_object()) {
-            throw std::invalid_argument(std::string("SessionConfig::") + field +
-                                        " is not a JSON object");
+    if (!profile.uses_intents && !config.intents.empty()) {
+        throw std::invalid_argument("SessionConfig::intents: the " + profile.name +
+                                    " gateway has no intents; leave them empty");
+    }
+    if (config.presence) {
+        if (std::error_code error = commands::encode(*config.presence, profile, presence_json)) {
+            throw std::invalid_argument("SessionConfig::presence: " + error.message() +
+                                        " for the " + profile.name + " gateway");
         }
-    };
-    check_object(config.presence_json, "presence_json");
-    check_object(config.identify_extra_json, "identify_extra_json");
+    }
+    if (!config.identify_extra_json.empty() &&
+        !json::parse(config.identify_extra_json, nullptr, false).is_object()) {
+        throw std::invalid_argument("SessionConfig::identify_extra_json is not a JSON object");
+    }
 }
 
 double Session::Impl::random() {
@@ -310,7 +316,7 @@ std::error_code Session::send_command(int opcode, std::string_view data_json, Ti
     if (opcode == op::presence_update) {
         // The presence the user set outlives this connection: a later
         // identify (a new session) starts with it, not the configured one.
-        s.config.presence_json.assign(data_json);
+        s.presence_json.assign(data_json);
     }
     s.flush_commands(now);
     return {};

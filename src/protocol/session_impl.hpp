@@ -54,7 +54,10 @@ struct Session::Impl {
     };
 
     SessionConfig config;
-    const Profile& profile;
+    const Profile& profile;  // config's own
+    // The presence of the next Identify: the configured one, then the last
+    // the owner sent (op 3).
+    std::string presence_json;
     Compression compression;
     std::string base_url;
     MessageDecoder decoder;

@@ -50,7 +50,7 @@ void Session::Impl::send_identify(TimePoint now) {
     accepting = true;
     reported_stale = false;
     count_attempt(now);
-    send_now(op::identify, identify_payload(config, profile), now);
+    send_now(op::identify, identify_payload(config, profile, presence_json), now);
     ++stats.identifies;
     phase = Phase::identifying;
     ready_deadline = now + answer_timeout();

@@ -60,7 +60,7 @@ net::awaitable<std::pair<beast::error_code, http::response<http::string_body>>> 
 
 net::awaitable<void> fetch(net::any_io_executor io, GatewayInfoRequest request,
                            GatewayInfoHandler done) {
-    const Profile& profile = *request.profile;
+    const Profile& profile = request.profile;
     std::string base = request.api_url.empty() ? default_api_url(profile) : request.api_url;
     while (!base.empty() && base.back() == '/') {
         base.pop_back();
@@ -78,7 +78,7 @@ net::awaitable<void> fetch(net::any_io_executor io, GatewayInfoRequest request,
     std::string target =
         path + (discovers_gateway(profile) ? "/.well-known/fluxer" : "/gateway/bot");
     std::string authorization =
-        discovers_gateway(profile) || request.token.empty() ? "" : "Bot " + request.token;
+        discovers_gateway(profile) || request.token.empty() ? "" : "Bot " + request.token.value;
 
     beast::error_code ec;
     tcp::resolver resolver(io);

@@ -41,7 +41,7 @@ GatewayServer::GatewayServer(SimConfig config, ServerBehaviour behaviour, std::u
     check_step_ = std::max<std::chrono::milliseconds>(
         5ms, request_heartbeats_ ? config_.heartbeat_interval / 3 : config_.heartbeat_interval / 8);
     if (config_.command_limit == 0) {
-        config_.command_limit = config_.profile->command_limit.count;
+        config_.command_limit = config_.profile.command_limit.count;
     }
     config_.max_concurrency = std::max<std::uint32_t>(1, config_.max_concurrency);
     session_starts_left_ = config_.session_start_remaining;
@@ -114,7 +114,7 @@ Opened GatewayServer::open(std::string_view target, ServerTime now) {
     Peer& peer = peers_[opened.id];
     stats_.with([](SimStats& st) { ++st.open_connections; });
 
-    const Profile& profile = *config_.profile;
+    const Profile& profile = config_.profile;
     opened.compression =
         parse_compression(query_value(target, "compress")).value_or(Compression::none);
     opened.inbound_zstd = opened.compression == Compression::zstd_stream &&
@@ -146,9 +146,8 @@ void GatewayServer::received(PeerId id, std::string_view text, ServerTime now) {
         return;
     }
     Peer& peer = *found;
-    std::size_t max_payload = behaviour_.max_payload_bytes != 0
-                                  ? behaviour_.max_payload_bytes
-                                  : config_.profile->max_command_bytes;
+    std::size_t max_payload = behaviour_.max_payload_bytes != 0 ? behaviour_.max_payload_bytes
+                                                                : config_.profile.max_command_bytes;
     if (text.size() > max_payload) {
         close_peer(id, peer, 4002);
         return;
@@ -223,7 +222,7 @@ void GatewayServer::tick(PeerId id, ServerTime now) {
         std::chrono::duration_cast<std::chrono::milliseconds>(interval * heartbeat_timeout_factor_);
     auto quiet = now - peer.last_heartbeat;
     if (quiet > timeout) {
-        if (config_.profile->close_rule(4009).action == CloseAction::identify && peer.session) {
+        if (config_.profile.close_rule(4009).action == CloseAction::identify && peer.session) {
             sessions_.erase(peer.session->id);  // this gateway ends the session on a timeout
         }
         close_peer(id, peer, 4009);
@@ -351,7 +350,7 @@ void GatewayServer::fault(const Fault& fault, ServerTime now) {
             case Fault::Kind::reconnect:
                 send_payload(id, 7, "null");
                 peer.draining = true;
-                if (!config_.profile->has_resume_gateway_url) {
+                if (!config_.profile.has_resume_gateway_url) {
                     close_peer(id, peer, 4000);  // Fluxer drains the socket itself
                 }
                 break;
@@ -401,6 +400,38 @@ std::string GatewayServer::gateway_bot_json(ServerTime now) {
                   {"remaining", left},
                   {"reset_after", reset_after.count()},
                   {"max_concurrency", config_.max_concurrency}}}}
+        .dump();
+}
+
+std::string GatewayServer::current_user_json() {
+    return json{{"id", "1103289870211317770"},
+                {"username", "simbot"},
+                {"bot", true},
+                {"discriminator", "0"},
+                {"global_name", nullptr},
+                {"avatar", nullptr},
+                {"flags", 0},
+                {"verified", true},
+                {"mfa_enabled", false}}
+        .dump();
+}
+
+std::string GatewayServer::application_json() {
+    json owner = {{"id", "1103289870211317000"},
+                  {"username", "simowner"},
+                  {"discriminator", "0"},
+                  {"global_name", nullptr},
+                  {"avatar", nullptr}};
+    return json{{"id", "1103289870211317770"},
+                {"name", "simbot"},
+                {"description", "gatewire-sim's bot"},
+                {"icon", nullptr},
+                {"rpc_origins", json::array()},
+                {"bot_public", true},
+                {"bot_require_code_grant", false},
+                {"owner", owner},
+                {"verify_key", "0000000000000000000000000000000000000000000000000000000000000000"},
+                {"flags", 0}}
         .dump();
 }
 

@@ -113,6 +113,10 @@ class GatewayServer {
     std::vector<PeerId> peers() const;
     std::string gateway_bot_json(ServerTime now);
     std::string well_known_json(const std::string& http_url) const;
+    // The bot's own user, as READY and GET /users/@me give it.
+    static std::string current_user_json();
+    // GET /oauth2/applications/@me: the bot's application, owned by a user.
+    static std::string application_json();
 
     std::optional<ServerAction> poll();
 

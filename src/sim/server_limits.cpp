@@ -48,7 +48,7 @@ bool GatewayServer::acknowledge(PeerId id, Peer& peer, const json& d) {
 bool GatewayServer::over_rate_limit(Peer& peer, ServerTime now) {
     peer.received.push_back(now);
     while (!peer.received.empty() &&
-           peer.received.front() + config_.profile->command_limit.per <= now) {
+           peer.received.front() + config_.profile.command_limit.per <= now) {
         peer.received.pop_front();
     }
     return peer.received.size() > config_.command_limit;

@@ -8,7 +8,7 @@ namespace gatewire::sim::detail {
 using json = nlohmann::json;
 
 void GatewayServer::identify(PeerId id, Peer& peer, const json& d, ServerTime now) {
-    const Profile& profile = *config_.profile;
+    const Profile& profile = config_.profile;
     if (peer.session) {
         close_peer(id, peer, 4005);
         return;
@@ -88,10 +88,10 @@ void GatewayServer::identify(PeerId id, Peer& peer, const json& d, ServerTime no
 }
 
 json GatewayServer::ready_payload(const Session& session, const json& shard, json guilds) {
-    const Profile& profile = *config_.profile;
-    json user = {{"id", "1103289870211317770"}, {"username", "simbot"},   {"bot", true},
-                 {"discriminator", "0"},        {"global_name", nullptr}, {"avatar", nullptr}};
-    json ready = {{"session_id", session.id}, {"user", user}, {"guilds", std::move(guilds)}};
+    const Profile& profile = config_.profile;
+    json ready = {{"session_id", session.id},
+                  {"user", json::parse(current_user_json())},
+                  {"guilds", std::move(guilds)}};
     if (profile.has_resume_gateway_url) {
         ready["v"] = profile.api_version;
         // A different spelling of this server, so tests see the client use it.

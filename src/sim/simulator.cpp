@@ -33,7 +33,7 @@ net::awaitable<void> Simulator::Impl::accept_loop() {
 namespace {
 
 ServerBehaviour behaviour_of(const SimConfig& config) {
-    return config.behaviour.value_or(ServerBehaviour::for_profile(*config.profile));
+    return config.behaviour.value_or(ServerBehaviour::for_profile(config.profile));
 }
 
 }  // namespace

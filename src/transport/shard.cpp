@@ -86,7 +86,7 @@ void Shard::stop(bool keep_resumable) {
 }
 
 const Profile& Shard::profile() const noexcept {
-    return *impl_->config.session.profile;
+    return impl_->config.session.profile;
 }
 
 std::error_code Shard::send(int op, std::string data_json) {
@@ -94,9 +94,9 @@ std::error_code Shard::send(int op, std::string data_json) {
         return errc::session_owned_opcode;
     }
     // The envelope {"op":N,"d":…} adds at most 14 bytes; the session checks exactly.
-    if (data_json.size() + 14 > impl_->config.session.profile->max_command_bytes) {
+    if (data_json.size() + 14 > impl_->config.session.profile.max_command_bytes) {
         std::string payload = "{\"op\":" + std::to_string(op) + ",\"d\":" + data_json + "}";
-        if (payload.size() > impl_->config.session.profile->max_command_bytes) {
+        if (payload.size() > impl_->config.session.profile.max_command_bytes) {
             return errc::command_too_large;
         }
     }

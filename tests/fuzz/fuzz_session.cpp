@@ -42,9 +42,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     config.compression = Compression::none;
     bool fluxer = script.byte() % 2 == 1;
     if (fluxer) {
-        config.profile = &profiles::fluxer();
+        config.profile = profiles::fluxer();
     } else {
-        config.intents = 513;
+        config.intents = Intents::guilds | Intents::guild_messages;
     }
     config.random = [] { return 0.5; };
     Session session(std::move(config));

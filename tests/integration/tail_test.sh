@@ -28,8 +28,8 @@ stop_sim() { kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null ||
 for profile in discord fluxer; do
     start_sim --profile "$profile" --scenario demo --messages 40 --heartbeat-ms 500
     status=0
-    timeout 60 "$tail_bin" --url "$url" --profile "$profile" --token sim-token --max-events 30 \
-        >"$work/out" 2>"$work/err" || status=$?
+    GATEWIRE_TOKEN=sim-token timeout 60 "$tail_bin" --url "$url" --profile "$profile" \
+        --max-events 30 >"$work/out" 2>"$work/err" || status=$?
     [ "$status" -eq 0 ] || fail "$profile: exit $status: $(cat "$work/err")"
     [ "$(wc -l <"$work/out")" -eq 30 ] || fail "$profile: expected 30 lines"
     head -n 1 "$work/out" | grep -q '^{"shard":0,"seq":1,"t":"READY","d":{' || fail "$profile: bad first line"
@@ -51,6 +51,44 @@ stop_sim
 
 # 3. Any other error exits 1.
 status=0
-timeout 30 "$tail_bin" --url "http://not-a-gateway" --token x >"$work/out" 2>"$work/err" || status=$?
+GATEWIRE_TOKEN=x timeout 30 "$tail_bin" --url "http://not-a-gateway" >"$work/out" 2>"$work/err" ||
+    status=$?
 [ "$status" -eq 1 ] || fail "expected exit 1 on a bad URL, got $status"
+
+# 4. The token from a file; --token still works but warns; intents by name.
+start_sim --profile discord --scenario demo --messages 5 --heartbeat-ms 500
+printf 'sim-token\n' >"$work/token"
+status=0
+timeout 60 "$tail_bin" --url "$url" --token-file "$work/token" --intents guilds,guild_messages \
+    --max-events 3 >"$work/out" 2>"$work/err" || status=$?
+[ "$status" -eq 0 ] || fail "--token-file: exit $status: $(cat "$work/err")"
+if grep -q "warning: a token on the command line" "$work/err"; then fail "--token-file warned"; fi
+stop_sim
+start_sim --profile discord --scenario demo --messages 5 --heartbeat-ms 500  # the scenario plays once
+status=0
+timeout 60 "$tail_bin" --url "$url" --token sim-token --max-events 3 >"$work/out" 2>"$work/err" ||
+    status=$?
+[ "$status" -eq 0 ] || fail "--token: exit $status: $(cat "$work/err")"
+grep -q "warning: a token on the command line is visible" "$work/err" || fail "--token did not warn"
+stop_sim
+
+# 5. Arguments are checked before anything connects.
+expect_refused() {
+    local what=$1 text=$2
+    shift 2
+    status=0
+    GATEWIRE_TOKEN=x timeout 30 "$tail_bin" --url ws://127.0.0.1:9 "$@" >"$work/out" 2>"$work/err" ||
+        status=$?
+    [ "$status" -eq 1 ] || fail "$what: expected exit 1, got $status"
+    grep -q -- "$text" "$work/err" || fail "$what: stderr lacks \"$text\": $(cat "$work/err")"
+}
+expect_refused "--shard 1/1" "the id must be below the count" --shard 1/1
+expect_refused "--shard 0/0" "the id must be below the count" --shard 0/0
+expect_refused "--shard x" "wants ID/COUNT" --shard 3
+expect_refused "an unknown intent" "not intent names" --intents guilds,nonsense
+expect_refused "intents on Fluxer" "has no intents" --profile fluxer --intents guilds
+status=0
+timeout 30 "$tail_bin" --url ws://127.0.0.1:9 >"$work/out" 2>"$work/err" || status=$?
+[ "$status" -eq 1 ] && grep -q "no token (GATEWIRE_TOKEN or --token-file)" "$work/err" ||
+    fail "no token: $(cat "$work/err")"
 echo "gatewire-tail: all checks passed"

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -50,16 +51,18 @@ struct Bot {
         : sim(adjusted(test::quick_sim_config(profile), adjust_sim)) {
         sim.start();
         ShardConfig config;
-        config.session.profile = &profile;
+        config.session.profile = profile;
         config.session.url = sim.url();
         config.session.token = "sim-token";
         config.session.compression = compression;
-        config.session.intents = 513;
+        if (profile.uses_intents) {
+            config.session.intents = Intents::guilds | Intents::guild_messages;
+        }
         config.session.shard = ShardId{0, 1};
         config.close_timeout = 1s;
         config.event_queue_capacity = queue;
         client = std::make_unique<Client>(io.get_executor(), std::move(config));
-        client->shard().on_finish([this](std::error_code) { finished = true; });
+        client->on_finish([this](std::error_code) { finished = true; });
     }
     void run() {
         client->start();
@@ -380,7 +383,7 @@ TEST_CASE("a cluster runs its range of shards, identifying bucket by bucket, spa
     ClusterConfig config;
     config.shard.session.url = sim.url();
     config.shard.session.token = "sim-token";
-    config.shard.session.intents = 513;
+    config.shard.session.intents = Intents::guilds | Intents::guild_messages;
     config.shard.close_timeout = 1s;
     config.shards = *ShardRange::parse("2-5/8");
     config.max_concurrency = 2;
@@ -484,6 +487,152 @@ TEST_CASE("a Client destroyed while its handlers run: none runs after, nothing t
     std::this_thread::sleep_for(300ms);
     CHECK(entered_after == 0);
     CHECK(entered < 50);
+}
+
+}  // namespace client_sim_tests
+
+namespace client_sim_tests {
+
+TEST_CASE("a Client passes the shard state, latency and session through and stops awaitably") {
+    Bot bot(profiles::discord(), Compression::zlib_stream);
+    std::mutex mutex;
+    std::vector<ShardState> states;
+    bot.client->on_state([&](ShardState state, std::string_view) {
+        std::lock_guard lock(mutex);
+        states.push_back(state);
+    });
+    std::atomic<int> finishes{0};
+    bot.client->on_finish([&](std::error_code) { ++finishes; });  // besides the Bot's own
+    bot.run();
+    REQUIRE(eventually([&] { return bot.client->state() == ShardState::ready; }));
+    REQUIRE(eventually([&] { return bot.client->latency().has_value(); }));
+    REQUIRE(bot.client->session());
+    CHECK_FALSE(bot.client->session()->session_id.empty());
+
+    // The awaitable stop hands back the session a new process resumes.
+    std::promise<std::pair<boost::system::error_code, std::optional<ResumableSession>>> stopped;
+    boost::asio::co_spawn(
+        bot.io,
+        [&]() -> boost::asio::awaitable<void> {
+            auto [error, saved] = co_await bot.client->async_stop(
+                true, boost::asio::as_tuple(boost::asio::use_awaitable));
+            stopped.set_value({error, saved});
+        },
+        boost::asio::detached);
+    auto [error, saved] = stopped.get_future().get();
+    CHECK_FALSE(error);
+    REQUIRE(saved);
+    CHECK(saved->session_id == bot.client->session()->session_id);
+    CHECK(finishes == 1);
+    {
+        std::lock_guard lock(mutex);
+        CHECK(std::find(states.begin(), states.end(), ShardState::ready) != states.end());
+        CHECK(states.back() == ShardState::stopped);
+    }
+    // Once finished, async_stop completes at once with the same session.
+    std::promise<std::optional<ResumableSession>> again;
+    bot.client->async_stop(true, [&](boost::system::error_code, std::optional<ResumableSession> s) {
+        again.set_value(s);
+    });
+    CHECK(again.get_future().get() == saved);
+
+    // A new Client resumes it: the simulator sees a resume, not an identify.
+    auto identifies = bot.sim.stats().identifies;
+    boost::asio::io_context io;
+    ShardConfig config;
+    config.session.url = bot.sim.url();
+    config.session.token = "sim-token";
+    config.session.intents = Intents::guilds | Intents::guild_messages;
+    config.session.resume = saved;
+    config.close_timeout = 1s;
+    Client next(io.get_executor(), config);
+    std::atomic<bool> resumed{false};
+    next.on<events::Resumed>([&](const events::Resumed&) {
+        resumed = true;
+        next.stop();
+    });
+    next.start();
+    std::thread thread([&] { io.run(); });
+    CHECK(eventually([&] { return resumed.load(); }));
+    next.stop();
+    thread.join();
+    CHECK(bot.sim.stats().identifies == identifies);
+}
+
+TEST_CASE(
+    "a cluster signals once every shard is ready and shows each shard and stops keeping sessions") {
+    sim::Simulator sim(test::quick_sim_config(profiles::discord()));
+    sim.start();
+    boost::asio::io_context io;
+    ClusterConfig config;
+    config.shard.session.url = sim.url();
+    config.shard.session.token = "sim-token";
+    config.shard.session.intents = Intents::guilds;
+    config.shard.close_timeout = 1s;
+    config.shards = *ShardRange::parse("0-2/3");
+    config.max_concurrency = 3;
+    config.identify_spacing = 10ms;
+    Cluster cluster(io.get_executor(), config);
+    std::atomic<int> ready_calls{0};
+    cluster.on_ready([&] { ++ready_calls; });
+    std::promise<boost::system::error_code> awaited;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            auto [error] = co_await cluster.async_wait_ready(
+                boost::asio::as_tuple(boost::asio::use_awaitable));
+            awaited.set_value(error);
+        },
+        boost::asio::detached);
+    CHECK_FALSE(cluster.all_ready());
+    std::atomic<int> finished{0};
+    cluster.on_finish([&](std::uint32_t, std::error_code) { ++finished; });
+    cluster.start();
+    std::thread thread([&] { io.run(); });
+
+    CHECK_FALSE(awaited.get_future().get());
+    CHECK(cluster.all_ready());
+    CHECK(ready_calls == 1);
+    auto shards = cluster.shards();
+    REQUIRE(shards.size() == 3);
+    for (std::uint32_t i = 0; i < 3; ++i) {
+        CHECK(shards[i].id == i);
+        CHECK(shards[i].state == ShardState::ready);
+    }
+    cluster.stop(true);
+    REQUIRE(eventually([&] { return finished == 3; }));
+    for (std::uint32_t i = 0; i < 3; ++i) {
+        CHECK(cluster.shard(i).state() == ShardState::stopped);
+        CHECK(cluster.shard(i).session().has_value());  // kept for a new process
+    }
+    // A waiter after the fact completes at once.
+    std::promise<boost::system::error_code> late;
+    cluster.async_wait_ready([&](boost::system::error_code e) { late.set_value(e); });
+    CHECK_FALSE(late.get_future().get());
+    thread.join();
+    sim.stop();
+}
+
+TEST_CASE("a cluster's ready waiter learns of a shard that failed first") {
+    sim::Simulator sim(test::quick_sim_config(profiles::discord()));
+    sim.start();
+    boost::asio::io_context io;
+    ClusterConfig config;
+    config.shard.session.url = sim.url();
+    config.shard.session.token = "not-the-token";  // 4004 for every shard
+    config.shard.close_timeout = 1s;
+    config.shards = *ShardRange::parse("0-1/2");
+    config.max_concurrency = 2;
+    Cluster cluster(io.get_executor(), config);
+    std::promise<boost::system::error_code> awaited;
+    cluster.async_wait_ready([&](boost::system::error_code e) { awaited.set_value(e); });
+    cluster.start();
+    std::thread thread([&] { io.run(); });
+    auto error = awaited.get_future().get();
+    CHECK(std::error_code(error) == make_close_error(4004));
+    CHECK_FALSE(cluster.all_ready());
+    thread.join();
+    sim.stop();
 }
 
 }  // namespace client_sim_tests

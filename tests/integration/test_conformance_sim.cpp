@@ -212,7 +212,7 @@ TEST_CASE("Fluxer: a burst of member requests is queued, one at a time, and all 
     Client client(io.get_executor(), config);
     std::mutex mutex;
     std::vector<std::error_code> results;
-    client.shard().on_state([&](ShardState state, std::string_view) {
+    client.on_state([&](ShardState state, std::string_view) {
         if (state != ShardState::ready) {
             return;
         }
@@ -332,7 +332,7 @@ TEST_CASE(
     std::thread runner([&] { io.run(); });
     CHECK(server.wait_until([&](const sim::SimStats&) { return stubs == 3; }, patience));
     CHECK(ready_guilds == 0);
-    auto session = client.shard().session();
+    auto session = client.session();
     REQUIRE(session);
     CHECK(std::regex_match(session->session_id, std::regex("[0-9A-F]{32}")));
     client.stop();

@@ -32,7 +32,7 @@ ClusterConfig cluster_config(const sim::Simulator& sim, std::string_view range) 
     ClusterConfig config;
     config.shard.session.url = sim.url();
     config.shard.session.token = "sim-token";
-    config.shard.session.intents = 513;
+    config.shard.session.intents = Intents::guilds | Intents::guild_messages;
     config.shard.close_timeout = 1s;
     config.shards = *ShardRange::parse(range);
     return config;
@@ -76,7 +76,7 @@ std::string guild_event(std::uint64_t guild_id, std::uint64_t message_id) {
 
 GatewayInfoRequest info_request(const Profile& profile, std::string token, std::string api_url) {
     GatewayInfoRequest request;
-    request.profile = &profile;
+    request.profile = profile;
     request.token = std::move(token);
     request.api_url = std::move(api_url);
     return request;
@@ -255,7 +255,7 @@ TEST_CASE("too few shards (4011) and an impossible shard (4010) end the shard wi
         Client client(io.get_executor(), shard);
         std::atomic<bool> done{false};
         std::error_code error;
-        client.shard().on_finish([&](std::error_code e) {
+        client.on_finish([&](std::error_code e) {
             error = e;
             done = true;
         });
@@ -286,10 +286,12 @@ TEST_CASE(
         sim.start();
         boost::asio::io_context io;
         ShardConfig config;
-        config.session.profile = profile;
+        config.session.profile = *profile;
         config.session.url = sim.url();
         config.session.token = "sim-token";
-        config.session.intents = 513;
+        if (profile->uses_intents) {
+            config.session.intents = Intents::guilds | Intents::guild_messages;
+        }
         config.close_timeout = 1s;
         Client client(io.get_executor(), config);
         std::mutex mutex;
@@ -299,7 +301,7 @@ TEST_CASE(
             names.push_back(event.name);
         });
         std::atomic<bool> done{false};
-        client.shard().on_finish([&](std::error_code) { done = true; });
+        client.on_finish([&](std::error_code) { done = true; });
         client.start();
         std::thread thread([&] { io.run(); });
         REQUIRE(sim.wait_until([](const auto& s) { return s.ready_sessions == 1; }, patience));
@@ -342,7 +344,7 @@ TEST_CASE("a session kept in a file is resumed by the next process's shard") {
     ShardConfig config;
     config.session.url = sim.url();
     config.session.token = "sim-token";
-    config.session.intents = 513;
+    config.session.intents = Intents::guilds | Intents::guild_messages;
     config.session.shard = ShardId{0, 1};
     config.close_timeout = 1s;
     config.session_store = store;
@@ -352,7 +354,7 @@ TEST_CASE("a session kept in a file is resumed by the next process's shard") {
         boost::asio::io_context io;
         Client client(io.get_executor(), config);
         std::atomic<bool> done{false};
-        client.shard().on_finish([&](std::error_code) { done = true; });
+        client.on_finish([&](std::error_code) { done = true; });
         client.start();
         std::thread thread([&] { io.run(); });
         REQUIRE(sim.wait_until([](const auto& s) { return s.ready_sessions == 1; }, patience));
@@ -381,7 +383,7 @@ TEST_CASE("a session kept in a file is resumed by the next process's shard") {
         seqs.push_back(c.seq);
     });
     std::atomic<bool> done{false};
-    client.shard().on_finish([&](std::error_code) { done = true; });
+    client.on_finish([&](std::error_code) { done = true; });
     client.start();
     std::thread thread([&] { io.run(); });
     REQUIRE(sim.wait_until([](const auto& s) { return s.resumes == 1; }, patience));

@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
     gatewire::ClusterConfig config;
     config.shard.session.url = url;
     config.shard.session.token = "sim-token";
-    config.shard.session.intents = 513;
+    config.shard.session.intents = gatewire::Intents::guilds | gatewire::Intents::guild_messages;
     config.shards = *shards;
     config.identify_queue = std::make_shared<gatewire::RedisIdentifyQueue>(
         connection, max_concurrency, std::chrono::milliseconds(spacing_ms));

@@ -31,13 +31,14 @@ struct Driver {
         config.token = "secret-token";
         config.url = "wss://gateway.example";
         config.compression = Compression::none;
-        config.intents = 513;
+        config.intents = Intents::guilds | Intents::guild_messages;
         config.random = [random] { return random; };
         return config;
     }
     static SessionConfig fluxer(double random = 0.5) {
         SessionConfig config = discord(random);
-        config.profile = &profiles::fluxer();
+        config.profile = profiles::fluxer();
+        config.intents = {};  // Fluxer has none
         return config;
     }
 

@@ -49,10 +49,12 @@ struct Harness {
 
     static ShardConfig client_config(const Profile& profile, Compression compression) {
         ShardConfig config;
-        config.session.profile = &profile;
+        config.session.profile = profile;
         config.session.token = "sim-token";
         config.session.compression = compression;
-        config.session.intents = 513;
+        if (profile.uses_intents) {
+            config.session.intents = Intents::guilds | Intents::guild_messages;
+        }
         config.session.backoff.initial = 20ms;
         config.session.backoff.max = 200ms;
         config.connect_timeout = 5s;

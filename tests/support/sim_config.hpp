@@ -12,7 +12,7 @@ namespace gatewire::test {
 
 inline sim::SimConfig quick_sim_config(const Profile& profile) {
     sim::SimConfig config;
-    config.profile = &profile;
+    config.profile = profile;
     config.heartbeat_interval = std::chrono::milliseconds(500);
     config.heartbeat_timeout_factor = 4.0;
     config.guilds = 0;

@@ -57,13 +57,18 @@ TEST_CASE("presence: Discord sends since, activities, status, afk: Fluxer its ow
     p.afk = true;
     p.idle_since_ms = 1700000000000;
     p.activities.push_back({"chess", 0, std::nullopt, std::nullopt});
-    p.mobile = true;
-    p.custom_status = commands::CustomStatus{"away", Snowflake{9007199254740993}, "zzz", {}};
 
     json discord = encoded(p, profiles::discord());
     CHECK(discord == json::parse(R"({"status":"idle","afk":true,"since":1700000000000,
         "activities":[{"name":"chess","type":0}]})"));
+    // Fields only the other gateway reads are refused, not dropped unseen.
+    CHECK(refused(p, profiles::fluxer()) == errc::invalid_command);
 
+    p.idle_since_ms.reset();
+    p.activities.clear();
+    p.mobile = true;
+    p.custom_status = commands::CustomStatus{"away", Snowflake{9007199254740993}, "zzz", {}};
+    CHECK(refused(p, profiles::discord()) == errc::invalid_command);
     json fluxer = encoded(p, profiles::fluxer());
     CHECK(fluxer == json::parse(R"({"status":"idle","afk":true,"mobile":true,
         "custom_status":{"text":"away","emoji_id":"9007199254740993","emoji_name":"zzz"}})"));

@@ -5,9 +5,14 @@
 #include <sstream>
 #include <thread>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <spdlog/logger.h>
@@ -166,6 +171,105 @@ TEST_CASE("a waiter still pending when the dispatcher goes away completes with s
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     CHECK(result == make_error_code(errc::stopped));
+}
+
+TEST_CASE("a waiter with a predicate completes with the first event it accepts") {
+    boost::asio::io_context io;
+    Dispatcher d;
+    std::uint64_t got = 0;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            auto guild = co_await d.async_next<events::GuildCreate>(
+                [](const events::GuildCreate& g) { return g.id.value == 78; },
+                boost::asio::use_awaitable);
+            got = guild.id.value;
+        },
+        boost::asio::detached);
+    io.poll();
+    d.dispatch(raw("GUILD_CREATE", R"({"id":"77"})"));  // refused: the waiter stays
+    io.poll();
+    CHECK(got == 0u);
+    CHECK(d.wants(EventType::guild_create));
+    d.dispatch(raw("GUILD_CREATE", R"({"id":"78"})"));
+    d.dispatch(raw("GUILD_CREATE", R"({"id":"78"})"));  // fired once
+    io.poll();
+    CHECK(got == 78u);
+    CHECK_FALSE(d.wants(EventType::guild_create));
+}
+
+TEST_CASE("a waiter with a timeout completes with wait_timed_out and is taken out") {
+    boost::asio::io_context io;
+    Dispatcher d;
+    boost::system::error_code result;
+    bool done = false;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            try {
+                co_await d.async_next<events::Ready>(std::chrono::milliseconds(5),
+                                                     boost::asio::use_awaitable);
+            } catch (const boost::system::system_error& e) {
+                result = e.code();
+            }
+            done = true;
+        },
+        boost::asio::detached);
+    io.run();  // returns once the timer has fired and the coroutine ended
+    REQUIRE(done);
+    CHECK(result == std::error_code(errc::wait_timed_out));
+    CHECK_FALSE(d.wants(EventType::ready));
+    d.dispatch(raw("READY", R"({"v":10,"session_id":"s","user":{"id":"1"},"guilds":[]})"));
+}
+
+TEST_CASE("an event before the timeout wins, and the timer no longer holds the executor") {
+    boost::asio::io_context io;
+    Dispatcher d;
+    std::uint64_t got = 0;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            auto guild = co_await d.async_next<events::GuildCreate>(std::chrono::hours(1),
+                                                                    boost::asio::use_awaitable);
+            got = guild.id.value;
+        },
+        boost::asio::detached);
+    io.poll();
+    d.dispatch(raw("GUILD_CREATE", R"({"id":"5"})"));
+    io.run();  // would wait an hour if the timer were still armed
+    CHECK(got == 5u);
+}
+
+TEST_CASE("async_next supports per-operation cancellation: the losing waiter is taken out") {
+    using namespace boost::asio::experimental::awaitable_operators;
+    boost::asio::io_context io;
+    Dispatcher d;
+    std::size_t winner = 9;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            boost::asio::steady_timer timer(io, std::chrono::milliseconds(5));
+            auto result = co_await (d.async_next<events::Ready>(boost::asio::use_awaitable) ||
+                                    timer.async_wait(boost::asio::use_awaitable));
+            winner = result.index();
+        },
+        boost::asio::detached);
+    io.run();
+    CHECK(winner == 1u);  // the timer
+    CHECK_FALSE(d.wants(EventType::ready));
+
+    // An explicit signal: the callback gets operation_aborted.
+    boost::asio::cancellation_signal signal;
+    boost::system::error_code aborted;
+    d.async_next<events::Ready>(boost::asio::bind_cancellation_slot(
+        signal.slot(), boost::asio::bind_executor(io, [&](boost::system::error_code ec,
+                                                          events::Ready) { aborted = ec; })));
+    CHECK(d.wants(EventType::ready));
+    signal.emit(boost::asio::cancellation_type::terminal);
+    io.restart();
+    io.run();
+    CHECK(aborted == boost::asio::error::operation_aborted);
+    CHECK_FALSE(d.wants(EventType::ready));
 }
 
 TEST_CASE("gatewire logs to the logger it is given, and to none when silenced") {

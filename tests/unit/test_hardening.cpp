@@ -253,11 +253,10 @@ TEST_CASE("cleartext ws:// to a host not on loopback is refused unless allowed")
     }
 }
 
-TEST_CASE("a presence or identify extra that is not a JSON object fails at construction") {
+TEST_CASE("identify extra fields that are not a JSON object fail at construction") {
     auto config = Driver::discord();
-    config.presence_json = R"({"status":"online")";
+    config.identify_extra_json = R"({"status":"online")";
     CHECK_THROWS_AS(Session(config), std::invalid_argument);
-    config.presence_json.clear();
     config.identify_extra_json = "[1,2]";
     CHECK_THROWS_AS(Session(config), std::invalid_argument);
     config.identify_extra_json = R"({"capabilities":16381})";

@@ -297,7 +297,8 @@ TEST_CASE("close codes that need a new session identify: the rest resume") {
           Case{&profiles::fluxer(), 4009, true}, Case{&profiles::discord(), 1000, true},
           Case{&profiles::discord(), 1001, true}, Case{&profiles::discord(), 4321, true}}) {
         SessionConfig config = Driver::discord();
-        config.profile = c.profile;
+        config.profile = *c.profile;
+        config.intents = {};  // the Fluxer cases have none
         Driver d(config);
         d.start_ready();
         d.closed(c.code);
@@ -620,7 +621,8 @@ TEST_CASE("Fluxer identify: no intents, extra fields, and zstd-compressed binary
     SessionConfig config = Driver::fluxer();
     config.compression = Compression::zstd_stream;
     config.identify_extra_json = R"({"ignored_events":["TYPING_START"],"flags":6})";
-    config.presence_json = R"({"status":"idle"})";
+    config.presence.emplace();
+    config.presence->status = commands::Status::idle;
     Driver d(config);
     d.server_zstd.emplace();
     d.session.start(d.now);
@@ -681,7 +683,7 @@ TEST_CASE("READY arriving after stop() does not revive the session") {
 
 TEST_CASE("a presence update becomes the presence of the next identify") {
     SessionConfig config = Driver::fluxer(1.0);
-    config.presence_json = R"({"status":"online","afk":false})";
+    config.presence = commands::UpdatePresence{};
     Driver d(config);
     d.session.start(d.now);
     d.collect();

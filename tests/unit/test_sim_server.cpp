@@ -39,7 +39,7 @@ SimConfig discord_config() {
 
 SimConfig fluxer_config() {
     SimConfig config = discord_config();
-    config.profile = &gatewire::profiles::fluxer();
+    config.profile = gatewire::profiles::fluxer();
     return config;
 }
 
@@ -50,7 +50,7 @@ struct ServerDriver {
     std::vector<ServerAction> actions;
 
     explicit ServerDriver(SimConfig config = discord_config())
-        : server(config, config.behaviour.value_or(ServerBehaviour::for_profile(*config.profile)),
+        : server(config, config.behaviour.value_or(ServerBehaviour::for_profile(config.profile)),
                  42, now) {}
 
     void collect() {

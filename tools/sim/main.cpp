@@ -101,11 +101,11 @@ int main(int argc, char** argv) {
             };
             const std::string& arg = args[i];
             if (arg == "--profile") {
-                auto* profile = gatewire::profiles::find(value());
+                auto profile = gatewire::profiles::find(value());
                 if (!profile) {
                     throw std::runtime_error("unknown profile");
                 }
-                config.profile = profile;  // and with it the profile's server behaviour
+                config.profile = *profile;  // and with it the profile's server behaviour
             } else if (arg == "--port") {
                 config.port = static_cast<std::uint16_t>(std::stoi(value()));
             } else if (arg == "--token") {
@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
         std::cerr << "gatewire-sim: cannot listen: " << e.what() << "\n";
         return 1;
     }
-    std::cout << "listening on " << sim.url() << " (profile " << config.profile->name << "; GET "
+    std::cout << "listening on " << sim.url() << " (profile " << config.profile.name << "; GET "
               << sim.http_url() << "/api/v10/gateway/bot)" << std::endl;
     std::signal(SIGINT, [](int) { stop_requested = 1; });
     std::signal(SIGTERM, [](int) { stop_requested = 1; });

@@ -1,15 +1,19 @@
 // gatewire-tail: connect to a gateway and print every dispatch as one JSON line.
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 #include <future>
 #include <iostream>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include "gatewire/core/error.hpp"
+#include "gatewire/core/intents.hpp"
 #include "gatewire/transport/shard.hpp"
 
 namespace {
@@ -18,10 +22,12 @@ const char* usage =
     "usage: gatewire-tail [options]\n"
     "  --url URL                     gateway base URL (default: the profile's)\n"
     "  --profile discord|fluxer      (default discord)\n"
-    "  --token T                     or GATEWIRE_TOKEN\n"
+    "  --token-file FILE             the token's file (or GATEWIRE_TOKEN in the environment)\n"
+    "  --token T                     works, with a warning: other users can read it\n"
     "  --compress zlib-stream|zstd-stream|none\n"
-    "  --intents N                   Discord intents (default 513: GUILDS | GUILD_MESSAGES)\n"
-    "  --shard ID/COUNT\n"
+    "  --intents NAMES               Discord intents, e.g. guilds,guild_messages,message_content\n"
+    "                                or a number (default guilds,guild_messages)\n"
+    "  --shard ID/COUNT              ID < COUNT\n"
     "  --max-events N                exit 0 after N dispatches\n"
     "  --ca-file PEM                 extra trusted certificates\n"
     "Dispatches go to stdout, one JSON object a line; state changes go to stderr.\n"
@@ -47,14 +53,54 @@ std::string json_string(std::string_view text) {
     return out + "\"";
 }
 
+// The first line of the file, without its line end or surrounding blanks.
+std::string read_token_file(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    if (!in || !std::getline(in, line)) {
+        throw std::runtime_error("cannot read the token file " + path);
+    }
+    auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+    while (!line.empty() && blank(line.back())) {
+        line.pop_back();
+    }
+    std::size_t start = 0;
+    while (start < line.size() && blank(line[start])) {
+        ++start;
+    }
+    return line.substr(start);
+}
+
+gatewire::ShardId parse_shard(const std::string& text) {
+    auto slash = text.find('/');
+    std::size_t id_end = 0;
+    std::size_t count_end = 0;
+    unsigned long id = 0;
+    unsigned long count = 0;
+    try {
+        id = std::stoul(text.substr(0, slash), &id_end);
+        count = std::stoul(text.substr(slash + 1), &count_end);
+    } catch (const std::exception&) {
+        slash = std::string::npos;
+    }
+    if (slash == std::string::npos || id_end != slash || count_end != text.size() - slash - 1) {
+        throw std::runtime_error("--shard wants ID/COUNT, e.g. 0/1");
+    }
+    if (count == 0 || id >= count) {
+        throw std::runtime_error("--shard " + text + ": the id must be below the count (0 to " +
+                                 std::to_string(count == 0 ? 0 : count - 1) + ")");
+    }
+    return {static_cast<std::uint32_t>(id), static_cast<std::uint32_t>(count)};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     gatewire::ShardConfig config;
-    config.session.intents = 513;
+    std::optional<gatewire::Intents> intents;
     std::uint64_t max_events = 0;
-    if (const char* token = std::getenv("GATEWIRE_TOKEN")) {
-        config.session.token = token;
+    if (auto token = gatewire::Secret::from_env("GATEWIRE_TOKEN")) {
+        config.session.token = *token;
     }
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
@@ -69,11 +115,16 @@ int main(int argc, char** argv) {
             if (arg == "--url") {
                 config.session.url = value();
             } else if (arg == "--profile") {
-                config.session.profile = gatewire::profiles::find(value());
-                if (!config.session.profile) {
+                auto profile = gatewire::profiles::find(value());
+                if (!profile) {
                     throw std::runtime_error("unknown profile (discord or fluxer)");
                 }
+                config.session.profile = *profile;
+            } else if (arg == "--token-file") {
+                config.session.token = read_token_file(value());
             } else if (arg == "--token") {
+                std::cerr << "gatewire-tail: warning: a token on the command line is visible to "
+                             "other users (/proc/*/cmdline); use GATEWIRE_TOKEN or --token-file\n";
                 config.session.token = value();
             } else if (arg == "--compress") {
                 config.session.compression = gatewire::parse_compression(value());
@@ -81,16 +132,15 @@ int main(int argc, char** argv) {
                     throw std::runtime_error("unknown compression");
                 }
             } else if (arg == "--intents") {
-                config.session.intents = std::stoull(value());
-            } else if (arg == "--shard") {
-                std::string shard = value();
-                auto slash = shard.find('/');
-                if (slash == std::string::npos) {
-                    throw std::runtime_error("--shard wants ID/COUNT");
+                std::string text = value();
+                intents = gatewire::parse_intents(text);
+                if (!intents) {
+                    throw std::runtime_error("--intents " + text +
+                                             ": not intent names (guilds,guild_messages,…) "
+                                             "or a number of defined intent bits");
                 }
-                config.session.shard = gatewire::ShardId{
-                    static_cast<std::uint32_t>(std::stoul(shard.substr(0, slash))),
-                    static_cast<std::uint32_t>(std::stoul(shard.substr(slash + 1)))};
+            } else if (arg == "--shard") {
+                config.session.shard = parse_shard(value());
             } else if (arg == "--max-events") {
                 max_events = std::stoull(value());
             } else if (arg == "--ca-file") {
@@ -107,12 +157,24 @@ int main(int argc, char** argv) {
         return 1;
     }
     if (config.session.token.empty()) {
-        std::cerr << "gatewire-tail: no token (--token or GATEWIRE_TOKEN)\n";
+        std::cerr << "gatewire-tail: no token (GATEWIRE_TOKEN or --token-file)\n";
         return 1;
+    }
+    if (intents) {
+        config.session.intents = *intents;  // on Fluxer, refused below
+    } else if (config.session.profile.uses_intents) {
+        config.session.intents = gatewire::Intents::guilds | gatewire::Intents::guild_messages;
     }
 
     boost::asio::io_context io;
-    gatewire::Shard shard(io.get_executor(), config);
+    std::optional<gatewire::Shard> built;
+    try {
+        built.emplace(io.get_executor(), config);
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "gatewire-tail: " << e.what() << "\n";
+        return 1;
+    }
+    gatewire::Shard& shard = *built;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](auto error, int) {
         if (!error) {

@@ -19,7 +19,10 @@
 #include <system_error>
 #include <vector>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/system/error_code.hpp>
 
 #include "gatewire/client/client.hpp"
 #include "gatewire/core/export.hpp"
@@ -56,9 +59,21 @@ struct ClusterConfig {
     }
 };
 
+/// One shard of a cluster as Cluster::shards() saw it.
+struct ShardStatus {
+    std::uint32_t id = 0;
+    ShardState state = ShardState::idle;
+    std::optional<std::chrono::microseconds> latency;  ///< none before the first ACK
+    Backlog backlog;
+};
+
 class GATEWIRE_API Cluster {
   public:
     using FinishHandler = std::function<void(std::uint32_t shard_id, std::error_code)>;
+    using ReadyHandler = std::function<void()>;
+    /// Signature of async_wait_ready: no error once every shard is ready;
+    /// the fatal close code of a shard that failed first, or errc::stopped.
+    using ReadySignature = void(boost::system::error_code);
 
     Cluster(boost::asio::any_io_executor io, ClusterConfig config,
             std::optional<boost::asio::any_io_executor> handlers = std::nullopt);
@@ -78,10 +93,31 @@ class GATEWIRE_API Cluster {
     void on_decode_error(const Dispatcher::ErrorHandler& handler);
     /// Called once per shard when it ends (a fatal close code, or stop()).
     void on_finish(FinishHandler handler);
+    /// Called once, when every shard has been ready (READY or RESUMED): in
+    /// the handler context of the shard that came last. Add before start().
+    void on_ready(ReadyHandler handler);
+    /// The same as an asynchronous operation, e.g. `co_await
+    /// cluster.async_wait_ready(use_awaitable)`; at once when already ready.
+    /// The completion runs on the token's associated executor.
+    template <class Token>
+    auto async_wait_ready(Token&& token) {
+        return boost::asio::async_initiate<Token, ReadySignature>(
+            [this](auto handler) {
+                wait_ready(boost::asio::any_completion_handler<ReadySignature>(std::move(handler)));
+            },
+            token);
+    }
+    /// Whether every shard has been ready at least once.
+    bool all_ready() const;
 
     /// Starts every shard; each connects when its identify slot comes.
     void start();
-    void stop();
+    /// Every shard closes and finishes; with `keep_resumable` the server keeps
+    /// their sessions (shard(id).session()) for a new process to resume.
+    void stop(bool keep_resumable = false);
+
+    /// Every shard's state, latency and backlog, in shard order (thread-safe).
+    std::vector<ShardStatus> shards() const;
 
     std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(clients_.size()); }
     const ShardRange& range() const noexcept { return range_; }
@@ -92,7 +128,11 @@ class GATEWIRE_API Cluster {
     Client* shard_for(Snowflake guild_id);
 
   private:
+    struct Readiness;
+    void wait_ready(boost::asio::any_completion_handler<ReadySignature> handler);
+
     ShardRange range_;
+    std::shared_ptr<Readiness> readiness_;
     std::shared_ptr<IdentifyQueue> identify_queue_;
     std::vector<std::unique_ptr<Client>> clients_;
 };

@@ -32,6 +32,7 @@ enum class errc {
     insecure_url,              ///< cleartext ws:// or http:// to a host not on loopback, refused
     queue_full,                ///< a bounded queue is full; what was offered was refused
     session_owned_opcode,  ///< Identify, Resume and Heartbeat are the session's to send; refused
+    wait_timed_out,        ///< no event the waiter wanted came before its timeout
 };
 
 GATEWIRE_API const std::error_category& gateway_category() noexcept;

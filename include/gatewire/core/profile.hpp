@@ -63,8 +63,8 @@ struct GATEWIRE_API Profile {
 namespace profiles {
 GATEWIRE_API const Profile& discord();
 GATEWIRE_API const Profile& fluxer();
-/// By name ("discord", "fluxer"), or nullptr.
-GATEWIRE_API const Profile* find(std::string_view name) noexcept;
+/// A copy of the profile of this name ("discord", "fluxer"), or none.
+GATEWIRE_API std::optional<Profile> find(std::string_view name);
 }  // namespace profiles
 
 }  // namespace gatewire

@@ -16,20 +16,27 @@
 #include "gatewire/core/export.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <system_error>
 #include <type_traits>
 #include <vector>
 
 #include <boost/asio/any_completion_handler.hpp>
-#include <boost/asio/append.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/system/error_code.hpp>
 
 #include "gatewire/core/error.hpp"
@@ -124,24 +131,39 @@ class Dispatcher {
     void set_decode_options(const DecodeOptions& options) noexcept { options_ = options; }
 
     /// Completes with the next event of type E: `co_await d.async_next<E>(use_awaitable)`,
-    /// a callback, or use_future. Signature void(boost::system::error_code, E);
-    /// the error is errc::stopped when the dispatcher goes away first (with
-    /// use_awaitable: thrown as boost::system::system_error).
+    /// a callback, or use_future. Signature void(boost::system::error_code, E).
+    /// Errors: errc::stopped when the dispatcher closes first,
+    /// errc::wait_timed_out past the timeout, boost::asio::error::operation_aborted
+    /// when cancelled (with use_awaitable they are thrown as
+    /// boost::system::system_error).
+    ///
+    /// The completion runs on the token's associated executor: for
+    /// use_awaitable the coroutine's own, never the shard's I/O executor unless
+    /// the coroutine runs there. The operation supports per-operation
+    /// cancellation (terminal, partial and total), so
+    /// `co_await (d.async_next<E>(use_awaitable) || timer.async_wait(use_awaitable))`
+    /// takes the waiter out when the timer wins.
     template <Event E, class Token>
     auto async_next(Token&& token) {
-        return boost::asio::async_initiate<Token, void(boost::system::error_code, E)>(
-            [this](auto handler) {
-                using Handler =
-                    boost::asio::any_completion_handler<void(boost::system::error_code, E)>;
-                auto waiter = std::make_shared<Handler>(std::move(handler));
-                add(
-                    event_type_of<E>,
-                    [waiter](const void* event, const EventContext&) {
-                        complete(std::move(*waiter), {}, *static_cast<const E*>(event));
-                    },
-                    true, [waiter] { complete(std::move(*waiter), errc::stopped, E{}); });
-            },
-            token);
+        return wait_for<E>([](const E&) { return true; }, std::nullopt, std::forward<Token>(token));
+    }
+    /// The next event of type E for which `accept(event)` is true (it runs in
+    /// the handler context, in order with the handlers).
+    template <Event E, class Predicate, class Token>
+    requires std::is_invocable_r_v<bool, Predicate&, const E&>
+    auto async_next(Predicate accept, Token&& token) {
+        return wait_for<E>(std::move(accept), std::nullopt, std::forward<Token>(token));
+    }
+    /// Either, with a timeout: errc::wait_timed_out when none comes in time
+    /// (the timer runs on the token's associated executor).
+    template <Event E, class Token>
+    auto async_next(std::chrono::steady_clock::duration timeout, Token&& token) {
+        return wait_for<E>([](const E&) { return true; }, timeout, std::forward<Token>(token));
+    }
+    template <Event E, class Predicate, class Token>
+    requires std::is_invocable_r_v<bool, Predicate&, const E&>
+    auto async_next(Predicate accept, std::chrono::steady_clock::duration timeout, Token&& token) {
+        return wait_for<E>(std::move(accept), timeout, std::forward<Token>(token));
     }
 
     /// Called with each dispatch, in order, from the shard's handler context.
@@ -161,6 +183,112 @@ class Dispatcher {
 
     Subscription add(EventType type, Invoke invoke, bool once, std::function<void()> abandon = {});
 
+    /// One waiter: whichever comes first of the event, the timeout, a
+    /// cancellation and the dispatcher's close claims it; the others find it
+    /// claimed and do nothing.
+    template <class E>
+    struct Waiter {
+        using Signature = void(boost::system::error_code, E);
+
+        // Built in place: Boost 1.81's any_completion_handler move assignment
+        // recurses without end.
+        template <class H>
+        explicit Waiter(H&& h)
+            : slot(boost::asio::get_associated_cancellation_slot(h)),
+              executor(boost::asio::get_associated_executor(h)),
+              handler(std::forward<H>(h)) {}
+
+        boost::asio::cancellation_slot slot;
+        boost::asio::any_io_executor executor;  // the handler's: the completion runs there
+        boost::asio::any_completion_handler<Signature> handler;
+        std::optional<boost::asio::steady_timer> timer;
+        std::atomic<bool> claimed{false};
+        std::mutex mutex;  // guards `subscription` and `done`
+        Subscription subscription;
+        bool done = false;
+
+        bool claim() { return !claimed.exchange(true, std::memory_order_acq_rel); }
+        void unsubscribe() {
+            std::lock_guard lock(mutex);
+            done = true;
+            subscription.remove();
+        }
+        // On the handler's executor: the slot and the timer belong to it.
+        static void finish(std::shared_ptr<Waiter> self, boost::system::error_code ec, E event,
+                           bool post) {
+            auto run = [self, ec, event = std::move(event)]() mutable {
+                if (self->slot.is_connected()) {
+                    self->slot.clear();
+                }
+                if (self->timer) {
+                    self->timer->cancel();
+                }
+                auto handler = std::move(self->handler);
+                std::move(handler)(ec, std::move(event));
+            };
+            if (post) {
+                boost::asio::post(self->executor, std::move(run));
+            } else {
+                boost::asio::dispatch(self->executor, std::move(run));
+            }
+        }
+    };
+
+    template <Event E, class Predicate, class Token>
+    auto wait_for(Predicate accept, std::optional<std::chrono::steady_clock::duration> timeout,
+                  Token&& token) {
+        using W = Waiter<E>;
+        return boost::asio::async_initiate<Token, typename W::Signature>(
+            [this](auto handler, Predicate wanted,
+                   std::optional<std::chrono::steady_clock::duration> deadline) {
+                auto w = std::make_shared<W>(std::move(handler));
+                if (w->slot.is_connected()) {
+                    // Emitted on the waiter's executor; the completion is posted,
+                    // not run inside the slot's own handler (which it clears).
+                    w->slot.assign([weak = std::weak_ptr<W>(w)](boost::asio::cancellation_type) {
+                        if (auto self = weak.lock(); self && self->claim()) {
+                            self->unsubscribe();
+                            W::finish(self, boost::asio::error::operation_aborted, E{}, true);
+                        }
+                    });
+                }
+                if (deadline) {
+                    w->timer.emplace(w->executor, *deadline);
+                    w->timer->async_wait([weak = std::weak_ptr<W>(w)](boost::system::error_code) {
+                        if (auto self = weak.lock(); self && self->claim()) {
+                            self->unsubscribe();
+                            W::finish(self, std::error_code(errc::wait_timed_out), E{}, false);
+                        }
+                    });
+                }
+                Subscription s = add(
+                    event_type_of<E>,
+                    [w, wanted = std::move(wanted)](const void* event,
+                                                    const EventContext&) mutable {
+                        const E& typed = *static_cast<const E*>(event);
+                        if (w->claimed.load(std::memory_order_acquire) || !wanted(typed) ||
+                            !w->claim()) {
+                            return;
+                        }
+                        w->unsubscribe();
+                        W::finish(w, boost::system::error_code(), typed, false);
+                    },
+                    false,
+                    [w] {
+                        if (w->claim()) {
+                            W::finish(w, std::error_code(errc::stopped), E{}, false);
+                        }
+                    });
+                std::lock_guard lock(w->mutex);
+                if (w->done) {
+                    s.remove();  // claimed while being added
+                } else {
+                    w->subscription = s;
+                }
+            },
+            token, std::move(accept), timeout);
+    }
+
     template <Event E>
     static void run(Dispatcher& self, const RawEvent& raw, const Listeners& listeners) {
         E event;
@@ -174,14 +302,6 @@ class Dispatcher {
             self.report(warning);  // the field is lost, the event is not
         }
         self.deliver(event_type_of<E>, listeners, &event, raw);
-    }
-
-    /// Runs the waiter's completion on its own executor (the coroutine's, for
-    /// use_awaitable).
-    template <class Handler, class E>
-    static void complete(Handler handler, std::error_code ec, E event) {
-        boost::asio::dispatch(boost::asio::append(std::move(handler), boost::system::error_code(ec),
-                                                  std::move(event)));
     }
 
     void deliver(EventType type, const Listeners& listeners, const void* event,

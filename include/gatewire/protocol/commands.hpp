@@ -41,7 +41,8 @@ struct CustomStatus {
 };
 
 /// Op 3. Discord sends status, afk, since and activities; Fluxer status, afk,
-/// mobile and custom_status. The shard also uses it for later identifies.
+/// mobile and custom_status (a field of the other gateway set: refused with
+/// errc::invalid_command). The shard also uses it for later identifies.
 struct UpdatePresence {
     static constexpr int opcode = 3;
     Status status = Status::online;

@@ -22,10 +22,13 @@
 
 #include "gatewire/core/clock.hpp"
 #include "gatewire/core/compression.hpp"
+#include "gatewire/core/intents.hpp"
 #include "gatewire/core/profile.hpp"
+#include "gatewire/core/secret.hpp"
 #include "gatewire/core/shard_id.hpp"
 #include "gatewire/events/raw_event.hpp"
 #include "gatewire/protocol/backoff.hpp"
+#include "gatewire/protocol/commands.hpp"
 #include "gatewire/protocol/resumable_session.hpp"
 #include "gatewire/protocol/shard_state.hpp"
 
@@ -42,17 +45,22 @@ enum class Acknowledge {
     handled,
 };
 
+/// What a session is built from. The Session constructor checks it and throws
+/// std::invalid_argument for what could only fail later at the server: intents
+/// on a profile without them, a presence the profile cannot send, extra
+/// Identify fields that are not a JSON object.
 struct SessionConfig {
-    const Profile* profile = &profiles::discord();
-    std::string token;                       ///< never logged, never printed
-    std::string url;                         ///< base URL; empty: the profile's default
+    Profile profile = profiles::discord();  ///< profiles::discord(), profiles::fluxer() or your own
+    Secret token;                           ///< never logged, never printed
+    std::string url;                        ///< base URL; empty: the profile's default
     std::optional<Compression> compression;  ///< empty: the profile's default
-    std::uint64_t intents = 0;               ///< Discord only
+    Intents intents;                         ///< Discord only; Fluxer has none
     std::optional<ShardId> shard;
-    /// Initial presence object, empty: none. Not a JSON object: the Session
-    /// constructor throws std::invalid_argument (not a broken Identify later).
-    std::string presence_json;
-    std::string identify_extra_json;  ///< extra Identify fields as a JSON object (checked alike)
+    /// The presence Identify starts with; empty: the server's default (online).
+    std::optional<commands::UpdatePresence> presence;
+    /// Extra Identify fields as a JSON object, an escape hatch for what the
+    /// struct does not name; merged last, so a field here wins.
+    std::string identify_extra_json;
     std::size_t max_message_bytes = 64 * 1024 * 1024;
     /// Commands waiting for READY or the rate limits, in bytes; past it
     /// send_command() refuses with errc::queue_full.

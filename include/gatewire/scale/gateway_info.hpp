@@ -25,13 +25,14 @@
 
 #include "gatewire/core/export.hpp"
 #include "gatewire/core/profile.hpp"
+#include "gatewire/core/secret.hpp"
 #include "gatewire/scale/identify_scheduler.hpp"
 
 namespace gatewire {
 
 struct GatewayInfoRequest {
-    const Profile* profile = &profiles::discord();
-    std::string token;  ///< Discord: the bot token (sent as `Bot <token>`); never logged
+    Profile profile = profiles::discord();
+    Secret token;  ///< Discord: the bot token (sent as `Bot <token>`); never logged
     /// Empty: https://discord.com/api/v10 (Discord), https://api.fluxer.app/v1 (Fluxer).
     std::string api_url;
     std::chrono::milliseconds timeout{15000};

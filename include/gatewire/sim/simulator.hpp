@@ -78,7 +78,7 @@ struct ServerBehaviour {
 };
 
 struct SimConfig {
-    const Profile* profile = &profiles::discord();
+    Profile profile = profiles::discord();
     std::string address = "127.0.0.1";
     std::uint16_t port = 0;  ///< 0: any free port
     /// SO_RCVBUF of the listening socket, so of every connection (0: the
@@ -110,7 +110,7 @@ struct SimConfig {
     std::uint32_t min_shards = 1;
     /// A bucket's next Identify sooner than this gets op 9 (0: any time).
     std::chrono::milliseconds identify_spacing{0};
-    /// Empty: ServerBehaviour::for_profile(*profile).
+    /// Empty: ServerBehaviour::for_profile(profile).
     std::optional<ServerBehaviour> behaviour{};
     std::uint32_t session_start_total = 1000;
     std::uint32_t session_start_remaining = 1000;  ///< counted down by each Identify
