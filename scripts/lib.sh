@@ -5,8 +5,9 @@ GATEWIRE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GATEWIRE_PACKAGES=(cmake ninja-build g++ pkg-config libboost1.81-dev libssl-dev
     nlohmann-json3-dev zlib1g-dev libzstd-dev libsimdjson-dev libspdlog-dev libhiredis-dev catch2
     clang-format python3 doxygen)
-# Only the tests need a Redis server; they start their own on loopback.
-GATEWIRE_TEST_PACKAGES=(redis-server)
+# Only the tests need a Redis server (they start their own on loopback), and
+# the foreign clients run against the simulator: discord.py and node with npm.
+GATEWIRE_TEST_PACKAGES=(redis-server python3-discord)
 # The fuzz targets need clang's libFuzzer.
 GATEWIRE_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 

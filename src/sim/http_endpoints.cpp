@@ -1,4 +1,6 @@
-// The few REST endpoints a gateway client asks before connecting.
+// The few REST endpoints a gateway client asks before connecting: GET
+// /gateway/bot, /users/@me and /oauth2/applications/@me (discord.py's login),
+// and Fluxer's /.well-known/fluxer.
 #include "sim/server_state.hpp"
 
 #include <boost/beast/http.hpp>
@@ -23,12 +25,21 @@ net::awaitable<void> Connection::answer_http(const http::request<http::string_bo
     if (path.ends_with("/.well-known/fluxer")) {
         response.result(http::status::ok);
         response.body() = sim.server.well_known_json(sim.http_url());
-    } else if (path.ends_with("/gateway/bot") && !authorised) {
+    } else if ((path.ends_with("/gateway/bot") || path.ends_with("/users/@me") ||
+                path.ends_with("/applications/@me")) &&
+               !authorised) {
         response.result(http::status::unauthorized);
         response.body() = R"({"message":"401: Unauthorized","code":0})";
     } else if (path.ends_with("/gateway/bot")) {
         response.result(http::status::ok);
         response.body() = sim.server.gateway_bot_json(SteadyClock::now());
+    } else if (path.ends_with("/users/@me")) {
+        // Libraries check their token with it before connecting (discord.py's login).
+        response.result(http::status::ok);
+        response.body() = GatewayServer::current_user_json();
+    } else if (path.ends_with("/oauth2/applications/@me")) {
+        response.result(http::status::ok);
+        response.body() = GatewayServer::application_json();
     } else {
         response.result(http::status::not_found);
         response.body() = R"({"message":"404: Not Found","code":0})";
