@@ -11,9 +11,11 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <gatewire/gatewire.hpp>
+#include <thread>
 
 namespace net = boost::asio;
 
@@ -45,12 +47,17 @@ int main(int argc, char** argv) {
         return 1;
     }
 
+    // The shard's I/O runs on `io`, on a thread of its own; this program's
+    // code (the handlers and the coroutine) on `app`, so nothing it does can
+    // delay a heartbeat. Each completion resumes the coroutine on `app`.
     net::io_context io;
-    gatewire::Client client(io.get_executor(), config);
+    net::io_context app;
+    auto app_busy = net::make_work_guard(app);  // until the shard has finished
+    gatewire::Client client(io.get_executor(), config, app.get_executor());
     int status = 1;
     // A coroutine reads like the steps it takes: wait for READY, ask, print.
     net::co_spawn(
-        io,
+        app,
         [&]() -> net::awaitable<void> {
             co_await client.async_next<gatewire::events::Ready>(net::use_awaitable);
             try {
@@ -75,8 +82,12 @@ int main(int argc, char** argv) {
             std::cerr << "gateway: " << error.message() << std::endl;
             status = 2;
         }
+        app_busy.reset();
     });
+    app.poll();  // the coroutine now waits for READY: start the shard
     client.start();
-    io.run();
+    std::thread io_thread([&] { io.run(); });
+    app.run();
+    io_thread.join();
     return status;
 }

@@ -223,8 +223,8 @@ class Dispatcher {
                 if (self->timer) {
                     self->timer->cancel();
                 }
-                auto handler = std::move(self->handler);
-                std::move(handler)(ec, std::move(event));
+                auto completion = std::move(self->handler);
+                std::move(completion)(ec, std::move(event));
             };
             if (post) {
                 boost::asio::post(self->executor, std::move(run));
