@@ -85,8 +85,16 @@ expect_refused() {
 expect_refused "--shard 1/1" "the id must be below the count" --shard 1/1
 expect_refused "--shard 0/0" "the id must be below the count" --shard 0/0
 expect_refused "--shard x" "wants ID/COUNT" --shard 3
+expect_refused "--shard 0/-1" "wants a whole number" --shard 0/-1
 expect_refused "an unknown intent" "not intent names" --intents guilds,nonsense
 expect_refused "intents on Fluxer" "has no intents" --profile fluxer --intents guilds
+for bad in "--port 70000" "--shards 0" "--heartbeat-ms -5" "--max-concurrency x"; do
+    status=0
+    # shellcheck disable=SC2086
+    timeout 10 "$sim_bin" $bad >"$work/out" 2>"$work/err" || status=$?
+    [ "$status" -eq 1 ] && grep -q "wants a whole number" "$work/err" ||
+        fail "gatewire-sim $bad: exit $status: $(cat "$work/err")"
+done
 status=0
 timeout 30 "$tail_bin" --url ws://127.0.0.1:9 >"$work/out" 2>"$work/err" || status=$?
 [ "$status" -eq 1 ] && grep -q "no token (GATEWIRE_TOKEN or --token-file)" "$work/err" ||

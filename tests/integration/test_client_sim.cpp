@@ -82,6 +82,19 @@ struct Bot {
     }
 };
 
+// A cluster of `range` against `sim`, identifying `per_bucket` at a time.
+ClusterConfig sim_cluster(const sim::Simulator& sim, std::string_view range,
+                          std::uint32_t per_bucket) {
+    ClusterConfig config;
+    config.shard.session.url = sim.url();
+    config.shard.session.token = "sim-token";
+    config.shard.session.intents = Intents::guilds | Intents::guild_messages;
+    config.shard.close_timeout = 1s;
+    config.shards = *ShardRange::parse(range);
+    config.max_concurrency = per_bucket;
+    return config;
+}
+
 }  // namespace
 
 TEST_CASE("typed handlers receive READY and messages for both gateways, every compression") {
@@ -380,13 +393,7 @@ TEST_CASE("a cluster runs its range of shards, identifying bucket by bucket, spa
     sim::Simulator sim(test::quick_sim_config(profiles::discord()));
     sim.start();
     boost::asio::io_context io;
-    ClusterConfig config;
-    config.shard.session.url = sim.url();
-    config.shard.session.token = "sim-token";
-    config.shard.session.intents = Intents::guilds | Intents::guild_messages;
-    config.shard.close_timeout = 1s;
-    config.shards = *ShardRange::parse("2-5/8");
-    config.max_concurrency = 2;
+    ClusterConfig config = sim_cluster(sim, "2-5/8", 2);
     config.identify_spacing = 300ms;  // Discord's 5 s, shortened
     Cluster cluster(io.get_executor(), config);
     std::mutex mutex;
@@ -564,13 +571,7 @@ TEST_CASE(
     sim::Simulator sim(test::quick_sim_config(profiles::discord()));
     sim.start();
     boost::asio::io_context io;
-    ClusterConfig config;
-    config.shard.session.url = sim.url();
-    config.shard.session.token = "sim-token";
-    config.shard.session.intents = Intents::guilds;
-    config.shard.close_timeout = 1s;
-    config.shards = *ShardRange::parse("0-2/3");
-    config.max_concurrency = 3;
+    ClusterConfig config = sim_cluster(sim, "0-2/3", 3);
     config.identify_spacing = 10ms;
     Cluster cluster(io.get_executor(), config);
     std::atomic<int> ready_calls{0};
@@ -617,12 +618,8 @@ TEST_CASE("a cluster's ready waiter learns of a shard that failed first") {
     sim::Simulator sim(test::quick_sim_config(profiles::discord()));
     sim.start();
     boost::asio::io_context io;
-    ClusterConfig config;
-    config.shard.session.url = sim.url();
+    ClusterConfig config = sim_cluster(sim, "0-1/2", 2);
     config.shard.session.token = "not-the-token";  // 4004 for every shard
-    config.shard.close_timeout = 1s;
-    config.shards = *ShardRange::parse("0-1/2");
-    config.max_concurrency = 2;
     Cluster cluster(io.get_executor(), config);
     std::promise<boost::system::error_code> awaited;
     cluster.async_wait_ready([&](boost::system::error_code e) { awaited.set_value(e); });

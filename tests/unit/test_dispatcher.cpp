@@ -41,6 +41,20 @@ RawEvent raw(std::string name, std::string d, std::uint64_t seq = 1, std::uint32
     return e;
 }
 
+// Spawns a coroutine on `io` that awaits a GUILD_CREATE (`args`: a predicate,
+// a timeout, both or neither) and stores its id in `got`.
+template <class... Args>
+void await_guild(boost::asio::io_context& io, Dispatcher& d, std::uint64_t& got, Args... args) {
+    boost::asio::co_spawn(
+        io,
+        [&d, &got, args...]() -> boost::asio::awaitable<void> {
+            auto guild =
+                co_await d.async_next<events::GuildCreate>(args..., boost::asio::use_awaitable);
+            got = guild.id.value;
+        },
+        boost::asio::detached);
+}
+
 }  // namespace
 
 TEST_CASE("a typed handler gets its event with the shard id and seq") {
@@ -140,14 +154,8 @@ TEST_CASE("a handler may remove itself while it runs") {
 TEST_CASE("a coroutine awaits the next event of a type") {
     boost::asio::io_context io;
     Dispatcher d;
-    std::optional<std::uint64_t> got;
-    boost::asio::co_spawn(
-        io,
-        [&]() -> boost::asio::awaitable<void> {
-            auto ready = co_await d.async_next<events::GuildCreate>(boost::asio::use_awaitable);
-            got = ready.id.value;
-        },
-        boost::asio::detached);
+    std::uint64_t got = 0;
+    await_guild(io, d, got);
     io.poll();  // the coroutine is now waiting
     CHECK(d.wants(EventType::guild_create));
     d.dispatch(raw("GUILD_DELETE", R"({"id":"1"})"));
@@ -177,15 +185,7 @@ TEST_CASE("a waiter with a predicate completes with the first event it accepts")
     boost::asio::io_context io;
     Dispatcher d;
     std::uint64_t got = 0;
-    boost::asio::co_spawn(
-        io,
-        [&]() -> boost::asio::awaitable<void> {
-            auto guild = co_await d.async_next<events::GuildCreate>(
-                [](const events::GuildCreate& g) { return g.id.value == 78; },
-                boost::asio::use_awaitable);
-            got = guild.id.value;
-        },
-        boost::asio::detached);
+    await_guild(io, d, got, [](const events::GuildCreate& g) { return g.id.value == 78; });
     io.poll();
     d.dispatch(raw("GUILD_CREATE", R"({"id":"77"})"));  // refused: the waiter stays
     io.poll();
@@ -226,14 +226,7 @@ TEST_CASE("an event before the timeout wins, and the timer no longer holds the e
     boost::asio::io_context io;
     Dispatcher d;
     std::uint64_t got = 0;
-    boost::asio::co_spawn(
-        io,
-        [&]() -> boost::asio::awaitable<void> {
-            auto guild = co_await d.async_next<events::GuildCreate>(std::chrono::hours(1),
-                                                                    boost::asio::use_awaitable);
-            got = guild.id.value;
-        },
-        boost::asio::detached);
+    await_guild(io, d, got, std::chrono::steady_clock::duration(std::chrono::hours(1)));
     io.poll();
     d.dispatch(raw("GUILD_CREATE", R"({"id":"5"})"));
     io.run();  // would wait an hour if the timer were still armed
@@ -307,13 +300,7 @@ TEST_CASE("a handler that throws keeps the event from no other handler and no wa
     auto thrower = d.on<events::GuildCreate>(
         [](const events::GuildCreate&) { throw std::runtime_error("handler failed"); });
     std::uint64_t got = 0;
-    boost::asio::co_spawn(
-        io,
-        [&]() -> boost::asio::awaitable<void> {
-            auto guild = co_await d.async_next<events::GuildCreate>(boost::asio::use_awaitable);
-            got = guild.id.value;
-        },
-        boost::asio::detached);
+    await_guild(io, d, got);
     io.poll();
     auto counter = d.on<events::GuildCreate>([&](const events::GuildCreate&) { ++later; });
     // The first exception goes on to the caller (the shard logs it).

@@ -10,6 +10,8 @@
 
 #include "gatewire/sim/simulator.hpp"
 
+#include "../common/arguments.hpp"
+
 namespace {
 
 const char* usage =
@@ -85,6 +87,8 @@ std::vector<std::string> fixture_script(const std::filesystem::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    using gatewire::tools::bounded_number;
+    constexpr std::uint64_t hour_ms = 3'600'000;
     gatewire::sim::SimConfig config;
     std::vector<std::string> script;
     bool exit_after_script = false;
@@ -107,18 +111,19 @@ int main(int argc, char** argv) {
                 }
                 config.profile = *profile;  // and with it the profile's server behaviour
             } else if (arg == "--port") {
-                config.port = static_cast<std::uint16_t>(std::stoi(value()));
+                config.port = static_cast<std::uint16_t>(bounded_number(arg, value(), 0, 65535));
             } else if (arg == "--token") {
                 config.token = value();
             } else if (arg == "--heartbeat-ms") {
-                config.heartbeat_interval = std::chrono::milliseconds(std::stol(value()));
+                config.heartbeat_interval =
+                    std::chrono::milliseconds(bounded_number(arg, value(), 1, hour_ms));
             } else if (arg == "--scenario") {
                 scenario = value();
                 if (scenario != "demo") {
                     throw std::runtime_error("unknown scenario " + scenario);
                 }
             } else if (arg == "--messages") {
-                messages = std::stoul(value());
+                messages = bounded_number(arg, value(), 0, 10'000'000);
             } else if (arg == "--script") {
                 std::ifstream in(value());
                 if (!in) {
@@ -133,13 +138,17 @@ int main(int argc, char** argv) {
             } else if (arg == "--exit-after-script") {
                 exit_after_script = true;
             } else if (arg == "--shards") {
-                config.shards = static_cast<std::uint32_t>(std::stoul(value()));
+                config.shards =
+                    static_cast<std::uint32_t>(bounded_number(arg, value(), 1, 1'000'000));
             } else if (arg == "--max-concurrency") {
-                config.max_concurrency = static_cast<std::uint32_t>(std::stoul(value()));
+                config.max_concurrency =
+                    static_cast<std::uint32_t>(bounded_number(arg, value(), 1, 1'000'000));
             } else if (arg == "--min-shards") {
-                config.min_shards = static_cast<std::uint32_t>(std::stoul(value()));
+                config.min_shards =
+                    static_cast<std::uint32_t>(bounded_number(arg, value(), 0, 1'000'000));
             } else if (arg == "--identify-spacing-ms") {
-                config.identify_spacing = std::chrono::milliseconds(std::stol(value()));
+                config.identify_spacing =
+                    std::chrono::milliseconds(bounded_number(arg, value(), 0, hour_ms));
             } else if (arg == "--help" || arg == "-h") {
                 std::cout << usage;
                 return 0;

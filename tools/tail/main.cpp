@@ -16,6 +16,8 @@
 #include "gatewire/core/intents.hpp"
 #include "gatewire/transport/shard.hpp"
 
+#include "../common/arguments.hpp"
+
 namespace {
 
 const char* usage =
@@ -73,19 +75,14 @@ std::string read_token_file(const std::string& path) {
 
 gatewire::ShardId parse_shard(const std::string& text) {
     auto slash = text.find('/');
-    std::size_t id_end = 0;
-    std::size_t count_end = 0;
-    unsigned long id = 0;
-    unsigned long count = 0;
-    try {
-        id = std::stoul(text.substr(0, slash), &id_end);
-        count = std::stoul(text.substr(slash + 1), &count_end);
-    } catch (const std::exception&) {
-        slash = std::string::npos;
-    }
-    if (slash == std::string::npos || id_end != slash || count_end != text.size() - slash - 1) {
+    if (slash == std::string::npos) {
         throw std::runtime_error("--shard wants ID/COUNT, e.g. 0/1");
     }
+    constexpr std::uint64_t most = 0xFFFF'FFFF;
+    std::uint64_t id =
+        gatewire::tools::bounded_number("--shard ID", text.substr(0, slash), 0, most);
+    std::uint64_t count =
+        gatewire::tools::bounded_number("--shard COUNT", text.substr(slash + 1), 0, most);
     if (count == 0 || id >= count) {
         throw std::runtime_error("--shard " + text + ": the id must be below the count (0 to " +
                                  std::to_string(count == 0 ? 0 : count - 1) + ")");
@@ -142,7 +139,7 @@ int main(int argc, char** argv) {
             } else if (arg == "--shard") {
                 config.session.shard = parse_shard(value());
             } else if (arg == "--max-events") {
-                max_events = std::stoull(value());
+                max_events = gatewire::tools::bounded_number(arg, value(), 0, UINT64_MAX);
             } else if (arg == "--ca-file") {
                 config.ca_file = value();
             } else if (arg == "--help" || arg == "-h") {
