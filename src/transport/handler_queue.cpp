@@ -59,6 +59,9 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
                         }
                     }
                 });
+                if constexpr (std::is_same_v<I, FinishItem>) {
+                    h.release_finish_work();
+                }
                 if constexpr (std::is_same_v<I, EventItem>) {
                     {
                         std::lock_guard lock(h.snapshot_mutex);
@@ -110,10 +113,16 @@ void HandlerSide::run_handler(F&& call) {
 void HandlerSide::detach() {
     if (handler_thread.load() == std::this_thread::get_id()) {
         detached = true;  // destroyed by its own handler, which holds the gate
-        return;
+    } else {
+        std::lock_guard gate(handler_gate);
+        detached = true;
     }
-    std::lock_guard gate(handler_gate);
-    detached = true;
+    release_finish_work();  // no finish handler runs any more
+}
+
+void HandlerSide::release_finish_work() {
+    std::lock_guard lock(queue_mutex);
+    finish_work = {};
 }
 
 // Brings the store up to date with what has been handled: once per batch, so

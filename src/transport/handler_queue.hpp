@@ -74,6 +74,11 @@ struct HandlerSide {
     std::size_t queued_bytes = 0;
     bool draining = false;
     std::atomic<bool> reader_waiting{false};
+    // Outstanding work on the shard's io_context from the moment the shard
+    // finishes until its finish handler has run, so io.run() returns only
+    // once the owner has heard the end. Released under queue_mutex: a Shard
+    // destroyed meanwhile (and its io_context after it) waits for that.
+    net::any_io_executor finish_work;
 
     // What other threads may read.
     std::mutex snapshot_mutex;
@@ -97,6 +102,7 @@ struct HandlerSide {
     template <class F>
     void run_handler(F&& call);
     void detach();
+    void release_finish_work();
 };
 
 }  // namespace gatewire::detail

@@ -1,6 +1,8 @@
 // The shard's pump: carries out what the session asks for, keeps its timer,
 // and hands events to the handler side, holding the reader while that is full.
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -148,6 +150,9 @@ void ShardCore::enqueue(Item item) {
     if (auto* event = std::get_if<EventItem>(&item)) {
         ++queued_events;
         queued_bytes += event_bytes(event->event);
+    } else if (std::holds_alternative<FinishItem>(item)) {
+        side->finish_work =
+            net::prefer(strand.get_inner_executor(), net::execution::outstanding_work.tracked);
     }
     queue.push_back(std::move(item));
     if (!draining) {

@@ -3,6 +3,7 @@
 // generous bounds; nothing asserts a wall-clock duration.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -434,6 +435,32 @@ TEST_CASE("stop is clean at any moment, mid-connect included") {
         }
         sim.stop();
     }
+}
+
+TEST_CASE("io.run() returns only once the finish handler on the handler thread has returned") {
+    // The bug: a program counting finished shards in on_finish saw io.run()
+    // return first (no I/O left), and its counter went out of scope under the
+    // handler thread.
+    sim::Simulator sim(Harness::sim_config(profiles::discord()));
+    sim.start();
+    net::io_context io;
+    ShardConfig config = Harness::client_config(profiles::discord(), Compression::zlib_stream);
+    config.session.url = sim.url();
+    Shard shard(io.get_executor(), config);  // handlers on the shared handler thread
+    std::atomic<bool> finish_returned = false;
+    shard.on_state([&](ShardState state, std::string_view) {
+        if (state == ShardState::ready) {
+            shard.stop();
+        }
+    });
+    shard.on_finish([&](std::error_code) {
+        std::this_thread::sleep_for(300ms);  // the I/O side has long run dry by now
+        finish_returned = true;
+    });
+    shard.start();
+    io.run();
+    CHECK(finish_returned);
+    sim.stop();
 }
 
 TEST_CASE("repeated failed connects back off instead of storming") {

@@ -86,6 +86,8 @@ class GATEWIRE_API Shard {
     void on_state(StateHandler handler);
     void on_error(ErrorHandler handler);
     /// Called once, last: no error when stopped, else the fatal close code.
+    /// Until it has returned the shard keeps work on `io`, so `io.run()`
+    /// returns only after it, whichever thread runs the handlers.
     void on_finish(FinishHandler handler);
 
     void start();
