@@ -30,6 +30,9 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+// Events queued before the handler side is woken, at most, while more bytes wait.
+constexpr std::size_t wake_batch = 64;
+
 template <class Stream>
 struct Connection final : ConnectionBase, std::enable_shared_from_this<Connection<Stream>> {
     std::shared_ptr<ShardCore> shard;
@@ -207,15 +210,27 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
             }
             auto bytes = buffer.cdata();
             shard.pass_handled();
+            shard.defer_wake = true;
             shard.session.on_message({static_cast<const std::uint8_t*>(bytes.data()), bytes.size()},
                                      self->ws.is_message_done(), Clock::now());
             buffer.consume(n);
             shard.pump();
+            // One wake of the handler side per burst, not per event: hold it
+            // while the next read is sure to complete at once (bytes wait in
+            // the socket) and the batch is small. No timer: an event that
+            // ends a burst is handed over as soon as it is queued.
+            beast::error_code probe;
+            if (shard.deferred_events >= wake_batch ||
+                beast::get_lowest_layer(self->ws).socket().available(probe) == 0 || probe) {
+                shard.flush_wake();
+            }
             co_await shard.wait_for_room();
             if (!self->current()) {
+                shard.flush_wake();
                 co_return;
             }
         }
+        shard.flush_wake();
         std::optional<std::uint16_t> code;
         if (ec == websocket::error::closed &&
             self->ws.reason().code != websocket::close_code::none) {

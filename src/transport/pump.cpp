@@ -136,6 +136,7 @@ net::awaitable<void> ShardCore::wait_for_room() {
         }
         // The handlers are behind: stop reading (the socket buffers what comes),
         // and tell the session that missing ACKs prove nothing meanwhile.
+        flush_wake();  // the handler side must be draining what fills the queue
         session.set_reading_paused(true, Clock::now());
         space_timer.expires_at(TimePoint::max());
         boost::system::error_code ec;
@@ -155,7 +156,21 @@ void ShardCore::enqueue(Item item) {
             net::prefer(strand.get_inner_executor(), net::execution::outstanding_work.tracked);
     }
     queue.push_back(std::move(item));
+    if (defer_wake && std::holds_alternative<EventItem>(queue.back())) {
+        ++deferred_events;
+        return;
+    }
     if (!draining) {
+        draining = true;
+        net::post(handler_executor, [side = side] { HandlerSide::drain(side); });
+    }
+}
+
+void ShardCore::flush_wake() {
+    defer_wake = false;
+    deferred_events = 0;
+    std::lock_guard lock(queue_mutex);
+    if (!draining && !queue.empty()) {
         draining = true;
         net::post(handler_executor, [side = side] { HandlerSide::drain(side); });
     }

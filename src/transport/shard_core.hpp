@@ -43,6 +43,10 @@ struct ShardCore : std::enable_shared_from_this<ShardCore> {
     bool started = false;
     bool finished = false;
     std::uint64_t handled_seen = 0;  // the handled_version last passed to the session
+    // While the reader knows more bytes are already waiting, events queue up
+    // without waking the handler side; flush_wake() wakes it once for all.
+    bool defer_wake = false;
+    std::size_t deferred_events = 0;
 
     // The handler side's members under their usual names.
     net::any_io_executor& handler_executor = side->handler_executor;
@@ -74,6 +78,7 @@ struct ShardCore : std::enable_shared_from_this<ShardCore> {
     void pump();
     void open_connection(std::string url);
     void enqueue(Item item);
+    void flush_wake();
     net::awaitable<void> run_timer();
     net::awaitable<void> wait_for_room();
     void update_snapshot();
