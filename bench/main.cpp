@@ -2,8 +2,9 @@
 //
 //   gatewire-bench decode [--fixtures DIR] [--json] [--min-time SECONDS]
 //   gatewire-bench shards [--count N] [--max-concurrency N] [--spacing-ms N] [--idle-ms N] [--json]
+//   gatewire-bench peers [--events N] [--guild-events N] [--runs N] [--node-dir DIR] ...
 //
-// shards: see shards.cpp.
+// shards: see shards.cpp. peers: see peers.cpp.
 // decode: on the 2.8 MB GUILD_CREATE and on a stream of every small fixture
 // event, MB/s and events/s of (a) plain zlib inflate of the zlib-stream
 // frames, (b) plain zstd decompression of the zstd-stream frames, (c) nlohmann DOM parse converted
@@ -37,6 +38,7 @@
 #include "gatewire/dispatch/decode.hpp"
 #include "gatewire/dispatch/dispatcher.hpp"
 #include "nlohmann_baseline.hpp"
+#include "peers.hpp"
 #include "shards.hpp"
 
 namespace {
@@ -474,6 +476,12 @@ int usage() {
 int main(int argc, char** argv) {
     if (argc >= 2 && std::string(argv[1]) == "shards") {
         return gatewire::bench::run_shards(argc, argv);
+    }
+    if (argc >= 2 && std::string(argv[1]) == "peers") {
+        return gatewire::bench::run_peers(argc, argv);
+    }
+    if (argc >= 2 && std::string(argv[1]) == "peer-client") {
+        return gatewire::bench::run_peer_client(argc, argv);
     }
     if (argc < 2 || std::string(argv[1]) != "decode") {
         return usage();
