@@ -39,6 +39,7 @@
 #include "gatewire/dispatch/dispatcher.hpp"
 #include "nlohmann_baseline.hpp"
 #include "peers.hpp"
+#include "read_file.hpp"
 #include "shards.hpp"
 
 namespace {
@@ -60,16 +61,6 @@ struct Workload {
     std::vector<std::vector<std::uint8_t>> zlib_frames;
     std::vector<std::vector<std::uint8_t>> zstd_frames;
 };
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw std::runtime_error("cannot read " + path.string());
-    }
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 void add(Workload& w, gatewire::EventType type, const std::string& data, std::uint64_t seq) {
     std::string envelope = R"({"op":0,"s":)" + std::to_string(seq) + R"(,"t":")" +
@@ -100,7 +91,7 @@ void compress(Workload& w) {
 Workload guild_create(const fs::path& fixtures) {
     Workload w{"guild_create_1.json (2.8 MB GUILD_CREATE)", {}, 0, {}, {}};
     add(w, gatewire::EventType::guild_create,
-        read_file(fixtures / "discord/serenity/guild_create_1.json"), 1);
+        gatewire::bench::read_file(fixtures / "discord/serenity/guild_create_1.json"), 1);
     compress(w);
     return w;
 }
@@ -120,7 +111,7 @@ Workload small_events(const fs::path& fixtures) {
         if (path.filename() == "guild_create_1.json" || path.extension() != ".json") {
             continue;
         }
-        json doc = json::parse(read_file(path), nullptr, false);
+        json doc = json::parse(gatewire::bench::read_file(path), nullptr, false);
         if (doc.is_object() && doc.contains("op") && doc.contains("t")) {
             if (doc["op"] != 0) {
                 continue;

@@ -11,6 +11,7 @@
 // for the time from the server's write of a message to the handler's first
 // line.
 #include "peers.hpp"
+#include "read_file.hpp"
 
 #include <poll.h>
 #include <spawn.h>
@@ -66,16 +67,6 @@ std::int64_t monotonic_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                SteadyClock::now().time_since_epoch())
         .count();
-}
-
-std::string read_whole_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw std::runtime_error("cannot read " + path.string());
-    }
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
 }
 
 // ---- What the server sends ------------------------------------------------
@@ -186,7 +177,7 @@ class MessageSource {
              {"serenity/message_create_1.json", "serenity/message_create_2.json",
               "serenity/message_create_3.json", "disgord-session/6_0_MESSAGE_CREATE.json",
               "disgord-session/13_0_MESSAGE_CREATE.json"}) {
-            json doc = json::parse(read_whole_file(fixtures / "discord" / name));
+            json doc = json::parse(read_file(fixtures / "discord" / name));
             datas_.push_back(doc.contains("op") ? doc["d"] : doc);
         }
     }
@@ -240,7 +231,7 @@ Stream build_stream(Kind kind, Compression compression, std::size_t events,
             add(message);
         }
     } else {
-        json d = json::parse(read_whole_file(fixtures / "discord/serenity/guild_create_1.json"));
+        json d = json::parse(read_file(fixtures / "discord/serenity/guild_create_1.json"));
         std::string data = d.dump();
         for (std::size_t i = 0; i < events; ++i) {
             std::string message = dispatch_message(i + 2, "GUILD_CREATE", data);
