@@ -1,9 +1,12 @@
 // gatewire-bench shards: the cost of many idle shards. For each compression
 // a fresh process starts N shards (a Cluster, max_concurrency 16, a short
-// identify spacing) against gatewire-sim in a process of its own, over plain
-// WebSocket on loopback, and measures the time until every shard is READY,
+// identify spacing) against gatewire-sim in a process of its own, over ws://
+// and over wss:// (a TLS front in the simulator's process) on loopback, and
+// measures the time until every shard is READY,
 // the resident memory each idle shard adds, and the CPU spent while idle.
 #include "shards.hpp"
+
+#include "tls_front.hpp"
 
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -14,8 +17,11 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -68,8 +74,10 @@ void raise_file_limit() {
     setrlimit(RLIMIT_NOFILE, &limit);
 }
 
-// The simulator's process: serves until its parent closes the pipe.
-[[noreturn]] void serve_simulator(const ShardsOptions& options, int port_pipe, int stop_pipe) {
+// The simulator's process: serves until its parent closes the pipe. With a
+// certificate, the port it reports is a TLS front's.
+[[noreturn]] void serve_simulator(const ShardsOptions& options, const test::Pem* tls, int port_pipe,
+                                  int stop_pipe) {
     sim::SimConfig config;
     config.shards = options.count;
     config.max_concurrency = options.max_concurrency;
@@ -83,12 +91,18 @@ void raise_file_limit() {
     sim::Simulator simulator(config);
     simulator.start();
     std::uint16_t port = simulator.port();
+    std::unique_ptr<TlsFront> front;
+    if (tls) {
+        front = std::make_unique<TlsFront>(port, *tls);
+        port = front->port();
+    }
     if (write(port_pipe, &port, sizeof port) != sizeof port) {
         _exit(1);
     }
     char byte;
     while (read(stop_pipe, &byte, 1) > 0) {
     }
+    front.reset();
     std::uint64_t refused = simulator.stats().rejected_identifies;
     if (write(port_pipe, &refused, sizeof refused) != sizeof refused) {
         _exit(1);
@@ -98,7 +112,16 @@ void raise_file_limit() {
 }
 
 // One measurement, in the calling process (a fresh one per compression).
-ShardsResult measure(const ShardsOptions& options, Compression compression) {
+ShardsResult measure(const ShardsOptions& options, Compression compression, bool secure) {
+    std::optional<test::Pem> pem;
+    std::string ca_file;
+    if (secure) {
+        pem = test::make_self_signed_certificate("localhost");
+        ca_file = (std::filesystem::temp_directory_path() /
+                   ("gatewire-bench-shards-" + std::to_string(getpid()) + ".pem"))
+                      .string();
+        std::ofstream(ca_file) << pem->certificate;
+    }
     int port_pipe[2], stop_pipe[2];
     if (pipe(port_pipe) != 0 || pipe(stop_pipe) != 0) {
         throw std::runtime_error("pipe failed");
@@ -107,7 +130,7 @@ ShardsResult measure(const ShardsOptions& options, Compression compression) {
     if (simulator == 0) {
         close(port_pipe[0]);
         close(stop_pipe[1]);
-        serve_simulator(options, port_pipe[1], stop_pipe[0]);
+        serve_simulator(options, pem ? &*pem : nullptr, port_pipe[1], stop_pipe[0]);
     }
     close(port_pipe[1]);
     close(stop_pipe[0]);
@@ -118,7 +141,9 @@ ShardsResult measure(const ShardsOptions& options, Compression compression) {
 
     boost::asio::io_context io;
     ClusterConfig config;
-    config.shard.session.url = "ws://127.0.0.1:" + std::to_string(port);
+    config.shard.session.url =
+        (secure ? "wss://localhost:" : "ws://127.0.0.1:") + std::to_string(port);
+    config.shard.ca_file = ca_file;
     config.shard.session.token = "sim-token";
     config.shard.session.intents = gatewire::Intents::guilds | gatewire::Intents::guild_messages;
     config.shard.session.compression = compression;
@@ -158,6 +183,9 @@ ShardsResult measure(const ShardsOptions& options, Compression compression) {
     cluster.stop();
     io.stop();
     runner.join();
+    if (secure) {
+        std::filesystem::remove(ca_file);
+    }
     close(stop_pipe[1]);  // the simulator stops and tells how many identifies it refused
     if (read(port_pipe[0], &result.refused_identifies, sizeof result.refused_identifies) !=
         sizeof result.refused_identifies) {
@@ -172,7 +200,7 @@ ShardsResult measure(const ShardsOptions& options, Compression compression) {
 }
 
 // Runs measure() in a child process, so each compression starts from a fresh heap.
-ShardsResult measure_in_child(const ShardsOptions& options, Compression compression) {
+ShardsResult measure_in_child(const ShardsOptions& options, Compression compression, bool secure) {
     int result_pipe[2];
     if (pipe(result_pipe) != 0) {
         throw std::runtime_error("pipe failed");
@@ -182,7 +210,7 @@ ShardsResult measure_in_child(const ShardsOptions& options, Compression compress
         close(result_pipe[0]);
         int code = 0;
         try {
-            ShardsResult result = measure(options, compression);
+            ShardsResult result = measure(options, compression, secure);
             if (write(result_pipe[1], &result, sizeof result) != sizeof result) {
                 code = 1;
             }
@@ -248,24 +276,29 @@ int run_shards(int argc, char** argv) {
     raise_file_limit();
     std::printf(
         "gatewire-bench shards: %u shards against gatewire-sim (a process of its own) over "
-        "ws:// on loopback;\nmax_concurrency %u, identify spacing %lld ms, heartbeat %lld ms, "
+        "ws:// and wss:// on loopback;\nmax_concurrency %u, identify spacing %lld ms, heartbeat "
+        "%lld ms, "
         "idle window %lld ms\n\n",
         options.count, options.max_concurrency, static_cast<long long>(options.spacing.count()),
         static_cast<long long>(options.heartbeat.count()),
         static_cast<long long>(options.idle.count()));
     std::fflush(stdout);
     try {
-        ShardsResult zlib = measure_in_child(options, Compression::zlib_stream);
-        ShardsResult zstd = measure_in_child(options, Compression::zstd_stream);
-        std::printf("%-12s %14s %16s %16s %18s\n", "compression", "all READY", "RSS per shard",
+        ShardsResult zlib = measure_in_child(options, Compression::zlib_stream, false);
+        ShardsResult zstd = measure_in_child(options, Compression::zstd_stream, false);
+        ShardsResult zlib_tls = measure_in_child(options, Compression::zlib_stream, true);
+        ShardsResult zstd_tls = measure_in_child(options, Compression::zstd_stream, true);
+        std::printf("%-18s %14s %16s %16s %18s\n", "connection", "all READY", "RSS per shard",
                     "idle CPU", "identifies refused");
         auto row = [](const char* name, const ShardsResult& r) {
-            std::printf("%-12s %12.2f s %12.1f KiB %14.2f %% %18llu\n", name, r.ready_seconds,
+            std::printf("%-18s %12.2f s %12.1f KiB %14.2f %% %18llu\n", name, r.ready_seconds,
                         r.rss_per_shard_kib, r.idle_cpu_percent,
                         static_cast<unsigned long long>(r.refused_identifies));
         };
-        row("zlib-stream", zlib);
-        row("zstd-stream", zstd);
+        row("ws:// zlib-stream", zlib);
+        row("ws:// zstd-stream", zstd);
+        row("wss:// zlib-stream", zlib_tls);
+        row("wss:// zstd-stream", zstd_tls);
         double waves = std::ceil(static_cast<double>(options.count) / options.max_concurrency);
         std::printf("\nthe identify rules alone take %.2f s (%.0f waves of %u, %lld ms apart)\n",
                     (waves - 1) * options.spacing.count() / 1000.0, waves, options.max_concurrency,
@@ -282,7 +315,15 @@ int run_shards(int argc, char** argv) {
                         {"idle_cpu_percent_zlib", zlib.idle_cpu_percent},
                         {"idle_cpu_percent_zstd", zstd.idle_cpu_percent},
                         {"refused_identifies_zlib", zlib.refused_identifies},
-                        {"refused_identifies_zstd", zstd.refused_identifies}};
+                        {"refused_identifies_zstd", zstd.refused_identifies},
+                        {"rss_per_shard_kib_zlib_tls", zlib_tls.rss_per_shard_kib},
+                        {"rss_per_shard_kib_zstd_tls", zstd_tls.rss_per_shard_kib},
+                        {"ready_seconds_zlib_tls", zlib_tls.ready_seconds},
+                        {"ready_seconds_zstd_tls", zstd_tls.ready_seconds},
+                        {"idle_cpu_percent_zlib_tls", zlib_tls.idle_cpu_percent},
+                        {"idle_cpu_percent_zstd_tls", zstd_tls.idle_cpu_percent},
+                        {"refused_identifies_zlib_tls", zlib_tls.refused_identifies},
+                        {"refused_identifies_zstd_tls", zstd_tls.refused_identifies}};
             std::cout << out.dump() << std::endl;
         }
     } catch (const std::exception& e) {

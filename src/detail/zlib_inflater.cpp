@@ -239,6 +239,21 @@ const FixedTables& fixed_tables() {
     return tables;
 }
 
+// A dynamic block's tables. Blocks never span pieces (a piece ends on a
+// block's end, or it is corrupt), so nothing in them outlives one inflate()
+// call: one set per thread serves every inflater on it, instead of 12.5 KiB
+// held by each idle shard.
+struct DynamicTables {
+    alignas(64) std::array<std::uint32_t, litlen_capacity> litlen_codes;
+    std::array<std::uint32_t, distance_capacity> distance_codes;
+    std::array<std::uint32_t, precode_capacity> length_codes;
+};
+
+DynamicTables& dynamic_tables() {
+    thread_local auto tables = std::make_unique<DynamicTables>();
+    return *tables;
+}
+
 std::uint64_t load_le64(const std::uint8_t* p) {
     std::uint64_t v;
     std::memcpy(&v, p, sizeof v);
@@ -305,11 +320,6 @@ struct ZlibInflater::State {
     bool header_next = true;       // the next bytes start a zlib stream
     bool too_large = false;
 
-    // The current dynamic block's tables.
-    alignas(64) std::array<std::uint32_t, litlen_capacity> litlen_codes;
-    std::array<std::uint32_t, distance_capacity> distance_codes;
-    std::array<std::uint32_t, precode_capacity> length_codes;
-
     explicit State(std::size_t max) : max_output(max) {}
 
     // Where the history a new piece may refer to begins: 32 KiB back at most,
@@ -368,14 +378,14 @@ struct ZlibInflater::State {
     }
 
     Result inflate(std::span<const std::uint8_t> piece);
-    bool read_dynamic_tables(BitReader& in);
+    static bool read_dynamic_tables(BitReader& in, DynamicTables& tables);
     // Decodes one block's symbols with the given tables; false if corrupt.
     bool decode_huffman(BitReader& in, std::uint8_t*& out, const std::uint32_t* litlen,
                         const std::uint32_t* distance);
     bool copy_stored(BitReader& in, std::uint8_t*& out);
 };
 
-bool ZlibInflater::State::read_dynamic_tables(BitReader& in) {
+bool ZlibInflater::State::read_dynamic_tables(BitReader& in, DynamicTables& tables) {
     if (!in.refill()) {
         return false;
     }
@@ -392,6 +402,7 @@ bool ZlibInflater::State::read_dynamic_tables(BitReader& in) {
         }
         precode_lengths[precode_order[i]] = static_cast<std::uint8_t>(in.take(3));
     }
+    auto& length_codes = tables.length_codes;
     if (!build_table(length_codes.data(), length_codes.size(), precode_lengths.data(), 19,
                      precode_root, precode_entries.data(), false)) {
         return false;
@@ -434,10 +445,11 @@ bool ZlibInflater::State::read_dynamic_tables(BitReader& in) {
     if (lengths[256] == 0) {
         return false;  // no end-of-block code
     }
-    return build_table(litlen_codes.data(), litlen_codes.size(), lengths.data(), litlen_count,
-                       litlen_root, litlen_entries.data(), true) &&
-           build_table(distance_codes.data(), distance_codes.size(), lengths.data() + litlen_count,
-                       distance_count, distance_root, distance_entries.data(), true);
+    return build_table(tables.litlen_codes.data(), tables.litlen_codes.size(), lengths.data(),
+                       litlen_count, litlen_root, litlen_entries.data(), true) &&
+           build_table(tables.distance_codes.data(), tables.distance_codes.size(),
+                       lengths.data() + litlen_count, distance_count, distance_root,
+                       distance_entries.data(), true);
 }
 
 bool ZlibInflater::State::decode_huffman(BitReader& reader, std::uint8_t*& out_ref,
@@ -600,8 +612,9 @@ ZlibInflater::Result ZlibInflater::State::inflate(std::span<const std::uint8_t> 
             const FixedTables& fixed = fixed_tables();
             ok = decode_huffman(in, out, fixed.litlen.data(), fixed.distance.data());
         } else if (type == 2) {
-            ok = read_dynamic_tables(in) &&
-                 decode_huffman(in, out, litlen_codes.data(), distance_codes.data());
+            DynamicTables& tables = dynamic_tables();
+            ok = read_dynamic_tables(in, tables) &&
+                 decode_huffman(in, out, tables.litlen_codes.data(), tables.distance_codes.data());
         }
         if (!ok) {
             return Result::corrupt;

@@ -11,16 +11,21 @@ struct ZstdStreamEncoder::State {
     ~State() { ZSTD_freeCCtx(ctx); }
 };
 
-ZstdStreamEncoder::ZstdStreamEncoder(int level) : state_(std::make_unique<State>(level)) {}
+// The context is made at the first message: only Fluxer's stream=1 sends
+// compressed, so most sessions never need one (about 5 KiB each).
+ZstdStreamEncoder::ZstdStreamEncoder(int level) : level_(level) {}
 ZstdStreamEncoder::~ZstdStreamEncoder() = default;
 ZstdStreamEncoder::ZstdStreamEncoder(ZstdStreamEncoder&&) noexcept = default;
 ZstdStreamEncoder& ZstdStreamEncoder::operator=(ZstdStreamEncoder&&) noexcept = default;
 
 void ZstdStreamEncoder::reset() {
-    state_ = std::make_unique<State>(state_->level);
+    state_.reset();
 }
 
 std::string ZstdStreamEncoder::encode(std::string_view message) {
+    if (!state_) {
+        state_ = std::make_unique<State>(level_);
+    }
     std::string out;
     out.resize(ZSTD_compressBound(message.size()) + 64);
     ZSTD_inBuffer in{message.data(), message.size(), 0};

@@ -2,10 +2,6 @@
 // A loopback TLS WebSocket server with a certificate made here, in memory.
 #include <catch2/catch.hpp>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
-
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +20,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "../support/self_signed.hpp"
 #include "gatewire/transport/shard.hpp"
 
 namespace tls_tests {
@@ -36,48 +33,7 @@ namespace ssl = net::ssl;
 
 namespace {
 
-struct Pem {
-    std::string certificate;
-    std::string key;
-};
-
-// A self-signed certificate for DNS name "localhost" only.
-Pem make_certificate() {
-    EVP_PKEY* key = EVP_EC_gen("prime256v1");
-    X509* cert = X509_new();
-    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert), -60);
-    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-    X509_set_pubkey(cert, key);
-    X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("gatewire test"), -1, -1, 0);
-    X509_set_issuer_name(cert, name);
-    X509V3_CTX ctx;
-    X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-    for (auto [nid, value] : {std::pair{NID_subject_alt_name, "DNS:localhost"},
-                              std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
-        X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-        X509_add_ext(cert, ext, -1);
-        X509_EXTENSION_free(ext);
-    }
-    X509_sign(cert, key, EVP_sha256());
-    auto to_string = [](BIO* bio) {
-        char* data = nullptr;
-        long size = BIO_get_mem_data(bio, &data);
-        std::string out(data, static_cast<std::size_t>(size));
-        BIO_free(bio);
-        return out;
-    };
-    BIO* cert_bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_X509(cert_bio, cert);
-    BIO* key_bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_PrivateKey(key_bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-    Pem pem{to_string(cert_bio), to_string(key_bio)};
-    X509_free(cert);
-    EVP_PKEY_free(key);
-    return pem;
-}
+using gatewire::test::Pem;
 
 // Accepts TLS WebSocket connections and sends Hello; counts upgrades.
 struct TlsServer {
@@ -181,7 +137,7 @@ Outcome connect(const std::string& host, const std::string& ca_file, TlsServer& 
 }  // namespace
 
 TEST_CASE("wss: certificates and host names are verified by default") {
-    Pem pem = make_certificate();
+    Pem pem = gatewire::test::make_self_signed_certificate("localhost");
     auto ca_file = std::filesystem::temp_directory_path() /
                    ("gatewire-test-ca-" + std::to_string(::getpid()) + ".pem");
     std::ofstream(ca_file) << pem.certificate;

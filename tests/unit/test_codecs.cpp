@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <thread>
 #include <tuple>
+#include <vector>
 
 #include "../support/fixtures.hpp"
 #include "../support/zlib_reference.hpp"
@@ -84,6 +86,51 @@ TEST_CASE("zlib-stream inflates every kind of deflate block as zlib does") {
             deflateEnd(&stream);
         }
     }
+}
+
+TEST_CASE("zlib-stream decoders on one thread share nothing a message depends on") {
+    // The dynamic blocks' tables are one set per thread; each message builds
+    // its own. Streams of different texts and strategies, their messages
+    // taken in turn (and the first decoder's twice in a row), must each come
+    // out as zlib writes them, on this thread and on another at once.
+    // Catch's assertions are for one thread: each run returns its first
+    // mismatch, checked on this one.
+    auto run = [](std::uint32_t seed) -> std::string {
+        std::mt19937 random(seed);
+        constexpr int streams = 4;
+        std::array<z_stream, streams> deflaters{};
+        std::vector<MessageDecoder> decoders;
+        for (int i = 0; i < streams; ++i) {
+            int strategy = i % 2 == 0 ? Z_DEFAULT_STRATEGY : Z_FILTERED;
+            if (deflateInit2(&deflaters[i], 6, Z_DEFLATED, 15, 8, strategy) != Z_OK) {
+                return "deflateInit2 failed";
+            }
+            decoders.emplace_back(Compression::zlib_stream, 1 << 20);
+        }
+        std::string failure;
+        for (int round = 0; round < 40 && failure.empty(); ++round) {
+            for (int i : {0, 0, 1, 2, 3}) {
+                std::string text = sample_text(random, 200 + random() % 6000);
+                auto piece = deflate_sync(deflaters[i], text);
+                if (decoders[i].feed(piece, true) != DecodeStatus::complete ||
+                    decoders[i].message() != text) {
+                    failure = "seed " + std::to_string(seed) + ", round " + std::to_string(round) +
+                              ", stream " + std::to_string(i);
+                    break;
+                }
+            }
+        }
+        for (auto& stream : deflaters) {
+            deflateEnd(&stream);
+        }
+        return failure;
+    };
+    std::string other_failure;
+    std::thread other([&] { other_failure = run(7); });
+    std::string failure = run(20261203);
+    other.join();
+    CHECK(failure == "");
+    CHECK(other_failure == "");
 }
 
 TEST_CASE("zlib-stream refuses corrupted data where zlib would, and never reads past it") {
@@ -289,6 +336,27 @@ TEST_CASE("zstd stream encoder and decoder round-trip flushed messages, split or
         }
         CHECK(decoder.message() == message);
     }
+}
+
+TEST_CASE("zstd stream encoder: reset, moved or never used, its next message starts a stream") {
+    // The compression context is made by the first message, so an encoder
+    // reset (a new connection) or moved from before it has sent anything
+    // still writes a stream a fresh decoder reads.
+    auto decodes_fresh = [](ZstdStreamEncoder& encoder, const std::string& message) {
+        MessageDecoder decoder(Compression::zstd_stream, 1 << 20);
+        auto bytes = test::bytes_of(encoder.encode(message));
+        return decoder.feed(bytes, true) == DecodeStatus::complete && decoder.message() == message;
+    };
+    ZstdStreamEncoder encoder;
+    encoder.reset();
+    CHECK(decodes_fresh(encoder, R"({"op":1,"d":null})"));
+    encoder.reset();
+    CHECK(decodes_fresh(encoder, R"({"op":1,"d":2})"));
+    ZstdStreamEncoder moved = std::move(encoder);
+    CHECK(decodes_fresh(encoder, R"({"op":1,"d":3})"));  // NOLINT(bugprone-use-after-move)
+    ZstdStreamEncoder unused;
+    ZstdStreamEncoder taken = std::move(unused);
+    CHECK(decodes_fresh(taken, R"({"op":1,"d":4})"));
 }
 
 TEST_CASE("zstd-stream refuses a message over the bound, then decodes the next one") {

@@ -26,7 +26,8 @@ class GATEWIRE_API ZstdStreamEncoder {
 
   private:
     struct State;
-    std::unique_ptr<State> state_;
+    int level_;
+    std::unique_ptr<State> state_;  // made by the first encode()
 };
 
 }  // namespace gatewire
