@@ -81,11 +81,10 @@ void raise_file_limit() {
     sim::SimConfig config;
     config.shards = options.count;
     config.max_concurrency = options.max_concurrency;
-    // The server's rule, with room for the connect time that varies between
-    // the shards of a wave (at Discord's 5 s it is lost in the noise; at 50 ms
-    // with two processes sharing two cores it is not). A refusal costs the
-    // shard a retry and shows in the figures.
-    config.identify_spacing = options.spacing / 2;
+    // The server's rule in full: shards send Identify at their slot, after
+    // Hello, whatever their connects took. A refusal costs the shard a retry
+    // and shows in the figures.
+    config.identify_spacing = options.spacing;
     config.heartbeat_interval = options.heartbeat;
     config.guilds = 1;
     sim::Simulator simulator(config);

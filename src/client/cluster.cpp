@@ -84,13 +84,8 @@ Cluster::Cluster(boost::asio::any_io_executor io, ClusterConfig config,
     for (std::uint32_t id = range_.first; id <= range_.last; ++id) {
         ShardConfig shard = config.shard;
         shard.session.shard = ShardId{id, range_.count};
-        shard.session.identify_slot = [queue = identify_queue_, id](TimePoint now) {
-            return queue->reserve(id, now);
-        };
         // Fluxer counts resumes against the same per-address window.
-        shard.session.resume_slot = [queue = identify_queue_, id](TimePoint now) {
-            return queue->reserve_resume(id, now);
-        };
+        shard.identify_queue = identify_queue_;
         auto& client =
             clients_.emplace_back(std::make_unique<Client>(io, std::move(shard), handlers));
         std::size_t index = id - range_.first;

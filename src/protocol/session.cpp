@@ -242,8 +242,14 @@ void Session::on_tick(TimePoint now) {
         return;
     }
     if (s.identify_at && now >= *s.identify_at) {
+        bool at_slot = s.identify_at_slot;
         s.identify_at.reset();
-        s.send_identify(now);
+        s.identify_at_slot = false;
+        if (at_slot) {
+            s.ask_for_slot(Impl::SlotAsk::claim, s.identify_slot, "its identify slot");
+        } else {
+            s.identify_when_allowed(now);  // after op 9's wait: through the queue too
+        }
     }
     if (s.heartbeating && now >= s.next_heartbeat) {
         if (s.ack_overdue()) {
@@ -258,6 +264,48 @@ void Session::on_tick(TimePoint now) {
         }
     }
     s.flush_commands(now);
+}
+
+void Session::on_slot(TimePoint slot, TimePoint now) {
+    Impl& s = *impl_;
+    using Phase = Impl::Phase;
+    using Ask = Impl::SlotAsk;
+    if (!s.awaiting_slot || s.phase == Phase::done) {
+        return;
+    }
+    Ask asked = *s.awaiting_slot;
+    s.awaiting_slot.reset();
+    bool waiting_for_it = s.phase == Phase::waiting && !s.reconnect_at;
+    // On the open connection, before its Identify went out.
+    bool connected = s.phase == Phase::identifying && !s.identify_at && !s.ready_deadline;
+    switch (asked) {
+        case Ask::resume:
+            s.holds_resume_slot = true;
+            if (waiting_for_it &&
+                !s.wait_until_slot(slot, now, "the identify budget (resumes count)")) {
+                s.connect(now);
+            }
+            return;
+        case Ask::identify:
+            s.identify_slot = slot;
+            if (waiting_for_it) {
+                s.connect(now);  // it was waiting for this answer to connect
+            } else if (connected) {
+                s.identify_at = std::max(slot, now);
+                s.identify_at_slot = true;
+            }
+            return;
+        case Ask::claim:
+            if (waiting_for_it) {
+                s.connect(now);  // the connection went while the queue was asked
+            } else if (connected && slot <= now) {
+                s.send_identify(now);
+            } else if (connected) {
+                s.identify_at = slot;  // the bucket's last identify left late: ask again then
+                s.identify_at_slot = true;
+            }
+            return;
+    }
 }
 
 void Session::stop(TimePoint now, bool keep_resumable) {

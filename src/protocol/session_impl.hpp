@@ -94,9 +94,16 @@ struct Session::Impl {
     std::optional<TimePoint> reconnect_at;
     std::optional<TimePoint> hello_deadline;
     std::optional<TimePoint> ready_deadline;
+    // When an Identify goes out on the open connection: at its slot
+    // (identify_at_slot), or after Fluxer's op 9 wait, when the slot is asked.
     std::optional<TimePoint> identify_at;
-    bool holds_identify_slot = false;  // reserved through config.identify_slot, not yet used
-    bool holds_resume_slot = false;    // likewise for a resume, where resumes are budgeted
+    bool identify_at_slot = false;
+    // An identify slot reserved (config.identify_slots) and not yet used.
+    std::optional<TimePoint> identify_slot;
+    bool holds_resume_slot = false;  // likewise for a resume, where resumes are budgeted
+    // A ReserveSlot is out, and what for.
+    enum class SlotAsk { identify, resume, claim };
+    std::optional<SlotAsk> awaiting_slot;
     std::optional<Plan> after_close;
     unsigned failures = 0;
     std::optional<TimePoint> ready_since;
@@ -127,6 +134,10 @@ struct Session::Impl {
     void send_now(int opcode, const std::string& payload, TimePoint now);
     void send_heartbeat(TimePoint now);
     void send_identify(TimePoint now);
+    // On the open connection, a new session: Identify at once, or at its
+    // slot (asking for one first, or again when the connection came late).
+    void identify_when_allowed(TimePoint now);
+    void ask_for_slot(SlotAsk kind, std::optional<TimePoint> claims, std::string_view what);
     void send_resume(TimePoint now);
     void count_attempt(TimePoint now);
     // A heartbeat went unanswered and nothing excuses it: not a paused read

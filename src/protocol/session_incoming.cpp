@@ -105,8 +105,36 @@ void Session::Impl::handle_hello(const Envelope& envelope, TimePoint now) {
     if (has_session()) {
         send_resume(now);
     } else {
-        send_identify(now);
+        identify_when_allowed(now);
     }
+}
+
+void Session::Impl::identify_when_allowed(TimePoint now) {
+    if (!config.identify_slots) {
+        send_identify(now);
+        return;
+    }
+    phase = Phase::identifying;
+    ready_deadline.reset();
+    identify_at.reset();
+    identify_at_slot = false;
+    if (awaiting_slot) {
+        return;  // the answer comes to this connection
+    }
+    if (identify_slot) {
+        // At the slot (at once if it has passed) the queue is asked to go.
+        identify_at = std::max(*identify_slot, now);
+        identify_at_slot = true;
+        if (*identify_slot > now) {
+            show(ShardState::identifying,
+                 "identifying at its slot in " +
+                     format_ms(duration_cast<milliseconds>(*identify_slot - now)));
+        }
+        return;
+    }
+    // No slot yet: Fluxer's op 9 on an open socket, or a slot used up.
+    ask_for_slot(SlotAsk::identify, std::nullopt, "an identify slot");
+    show(ShardState::identifying, "waiting for an identify slot");
 }
 
 void Session::Impl::handle_invalid_session(const Envelope& envelope, TimePoint now) {
@@ -133,7 +161,8 @@ void Session::Impl::handle_dispatch(const Envelope& envelope, std::string& messa
     // READY answers an Identify (a server may answer a Resume with a new
     // session too), RESUMED only a Resume. Anywhere else one would make a
     // session ready that the client never asked for, or deliver it twice.
-    if ((is_ready && ((phase != Phase::identifying && phase != Phase::resuming) || identify_at)) ||
+    if ((is_ready && ((phase != Phase::identifying && phase != Phase::resuming) || identify_at ||
+                      awaiting_slot)) ||
         (is_resumed && phase != Phase::resuming)) {
         report(errc::invalid_payload,
                "ignored " + std::string(envelope.type) + " that answers nothing sent");

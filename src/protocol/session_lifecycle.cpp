@@ -16,6 +16,7 @@ void Session::Impl::stop_heartbeating() {
     hello_deadline.reset();
     ready_deadline.reset();
     identify_at.reset();
+    identify_at_slot = false;
 }
 
 bool Session::Impl::wait_until_slot(TimePoint slot, TimePoint now, std::string_view what) {
@@ -29,26 +30,48 @@ bool Session::Impl::wait_until_slot(TimePoint slot, TimePoint now, std::string_v
     return true;
 }
 
+void Session::Impl::ask_for_slot(SlotAsk kind, std::optional<TimePoint> claims,
+                                 std::string_view what) {
+    awaiting_slot = kind;
+    actions.emplace_back(action::ReserveSlot{kind == SlotAsk::resume, claims});
+    if (phase == Phase::waiting) {
+        show(ShardState::reconnecting, "waiting for " + std::string(what));
+    }
+}
+
 void Session::Impl::connect(TimePoint now) {
-    if (!has_session() && config.identify_slot && !holds_identify_slot) {
-        // A new session: wait for this shard's identify slot before even
-        // connecting, so no socket sits idle and no identify is refused.
-        holds_identify_slot = true;
-        if (wait_until_slot(config.identify_slot(now), now, "an identify slot")) {
+    if (awaiting_slot) {
+        phase = Phase::waiting;  // the answer connects
+        reconnect_at.reset();
+        return;
+    }
+    if (!has_session() && config.identify_slots) {
+        // A new session: connect shortly before its identify slot, so no
+        // socket idles long; the Identify itself waits for the slot.
+        if (!identify_slot) {
+            phase = Phase::waiting;
+            reconnect_at.reset();
+            ask_for_slot(SlotAsk::identify, std::nullopt, "an identify slot");
+            return;
+        }
+        if (wait_until_slot(*identify_slot - config.identify_lead, now, "an identify slot")) {
             return;
         }
     }
-    holds_identify_slot = false;  // this connection's identify uses it
     if (has_session() && profile.identify_limit_counts_resumes && !holds_resume_slot) {
         // This server counts resumes against the identify budget too.
-        TimePoint slot = config.resume_slot ? config.resume_slot(now)
-                         : attempt_limiter  ? attempt_limiter->next_slot()
-                                            : now;
+        if (config.resume_slots) {
+            phase = Phase::waiting;
+            reconnect_at.reset();
+            ask_for_slot(SlotAsk::resume, std::nullopt, "the identify budget (resumes count)");
+            return;
+        }
+        TimePoint slot = attempt_limiter ? attempt_limiter->next_slot() : now;
         holds_resume_slot = true;
         if (wait_until_slot(slot, now, "the identify budget (resumes count)")) {
             return;
         }
-    } else if (!has_session() && !config.identify_slot && attempt_limiter &&
+    } else if (!has_session() && !config.identify_slots && attempt_limiter &&
                wait_until_slot(attempt_limiter->next_slot(), now, "the identify budget")) {
         return;
     }

@@ -47,6 +47,7 @@ void Session::Impl::close_as_zombie(TimePoint now, std::string why) {
 void Session::Impl::send_identify(TimePoint now) {
     // A new session: whatever the old one left (its id, its seqs) is gone.
     forget_session();
+    identify_slot.reset();  // used
     accepting = true;
     reported_stale = false;
     count_attempt(now);

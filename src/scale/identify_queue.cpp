@@ -26,6 +26,19 @@ TimePoint LocalIdentifyQueue::reserve(std::uint32_t shard_id, TimePoint now) {
     return slot;
 }
 
+TimePoint LocalIdentifyQueue::claim(std::uint32_t shard_id, TimePoint slot, TimePoint now) {
+    std::lock_guard lock(mutex_);
+    return scheduler_.claim(shard_id, slot, now);
+}
+
+void IdentifyQueue::async_reserve(const SlotRequest& request,
+                                  std::function<void(TimePoint)> granted) {
+    TimePoint slot = request.resume   ? reserve_resume(request.shard_id, request.now)
+                     : request.claims ? claim(request.shard_id, *request.claims, request.now)
+                                      : reserve(request.shard_id, request.now);
+    granted(slot);
+}
+
 void LocalIdentifyQueue::set_limit(const SessionStartLimit& limit, TimePoint now) {
     std::lock_guard lock(mutex_);
     scheduler_.set_limit(limit, now);

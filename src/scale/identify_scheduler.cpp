@@ -7,7 +7,10 @@ namespace gatewire {
 IdentifyScheduler::IdentifyScheduler(std::uint32_t max_concurrency,
                                      std::chrono::milliseconds spacing,
                                      std::optional<RateLimit> window)
-    : spacing_(spacing), last_(std::max<std::uint32_t>(1, max_concurrency)), window_(window) {
+    : spacing_(spacing),
+      last_(std::max<std::uint32_t>(1, max_concurrency)),
+      sent_(last_.size()),
+      window_(window) {
     if (window_ && window_->count == 0) {
         window_.reset();
     }
@@ -18,6 +21,7 @@ void IdentifyScheduler::set_limit(const SessionStartLimit& limit, TimePoint now)
     resets_at_ = now + limit.reset_after;
     if (limit.max_concurrency != max_concurrency() && limit.max_concurrency > 0) {
         last_.assign(limit.max_concurrency, std::nullopt);
+        sent_.assign(limit.max_concurrency, std::nullopt);
     }
 }
 
@@ -41,6 +45,10 @@ TimePoint IdentifyScheduler::reserve(std::uint32_t shard_id, TimePoint now) {
         }
         --limit_->remaining;
     }
+    return place(shard_id, slot);
+}
+
+TimePoint IdentifyScheduler::place(std::uint32_t shard_id, TimePoint slot) {
     auto& last = last_[shard_id % last_.size()];
     if (last) {
         slot = std::max(slot, *last + spacing_);
@@ -54,6 +62,17 @@ TimePoint IdentifyScheduler::reserve(std::uint32_t shard_id, TimePoint now) {
     }
     last = slot;
     return slot;
+}
+
+TimePoint IdentifyScheduler::claim(std::uint32_t shard_id, TimePoint slot, TimePoint now) {
+    (void)slot;
+    auto& sent = sent_[shard_id % sent_.size()];
+    TimePoint allowed = sent ? *sent + spacing_ + claim_margin(spacing_) : now;
+    if (now < allowed) {
+        return allowed;
+    }
+    sent = now;
+    return now;
 }
 
 TimePoint IdentifyScheduler::reserve_window(TimePoint now) {

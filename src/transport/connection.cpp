@@ -253,11 +253,20 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
 
 }  // namespace
 
+SessionConfig ShardCore::session_config_of(const ShardConfig& config) {
+    SessionConfig session = config.session;
+    if (config.identify_queue) {
+        session.identify_slots = true;
+        session.resume_slots = true;
+    }
+    return session;
+}
+
 ShardCore::ShardCore(net::any_io_executor io, ShardConfig c, net::any_io_executor handlers)
     : strand(net::make_strand(io)),
       side(std::make_shared<HandlerSide>()),
       config(std::move(c)),
-      session(config.session),
+      session(session_config_of(config)),
       deadline_timer(strand),
       space_timer(strand) {
     if (!config.ca_file.empty()) {

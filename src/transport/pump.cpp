@@ -1,5 +1,8 @@
 // The shard's pump: carries out what the session asks for, keeps its timer,
 // and hands events to the handler side, holding the reader while that is full.
+#include <atomic>
+#include <thread>
+
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
@@ -49,6 +52,9 @@ void ShardCore::pump() {
                             log->warn("shard {}: {}", shard_id(), a.detail);
                         }
                         enqueue(ErrorItem{a.error, std::move(a.detail)});
+                    } else if constexpr (std::is_same_v<A, action::ReserveSlot>) {
+                        reserve_slot(a);
+                        again = true;  // a local queue answers at once
                     } else if constexpr (std::is_same_v<A, action::Finish>) {
                         finished = true;
                         if (a.error) {
@@ -71,6 +77,33 @@ void ShardCore::pump() {
     }
     auto deadline = session.next_deadline();
     deadline_timer.expires_at(deadline ? *deadline : TimePoint::max());
+}
+
+void ShardCore::reserve_slot(const action::ReserveSlot& request) {
+    if (!config.identify_queue) {
+        session.on_slot(Clock::now(), Clock::now());
+        return;
+    }
+    SlotRequest asked{shard_id(), request.resume, request.claims, Clock::now()};
+    auto work = net::prefer(strand.get_inner_executor(), net::execution::outstanding_work.tracked);
+    std::weak_ptr<ShardCore> weak = shared_from_this();
+    // An answer on this thread before async_reserve returns is on this
+    // strand already (a local queue) and needs no hop.
+    auto inside = std::make_shared<std::atomic<bool>>(true);
+    auto caller = std::this_thread::get_id();
+    config.identify_queue->async_reserve(asked, [this, weak, work, inside, caller](TimePoint slot) {
+        if (inside->load() && std::this_thread::get_id() == caller) {
+            session.on_slot(slot, Clock::now());
+            return;
+        }
+        net::post(strand, [weak, work, slot] {
+            if (auto self = weak.lock()) {
+                self->session.on_slot(slot, Clock::now());
+                self->pump();
+            }
+        });
+    });
+    inside->store(false);
 }
 
 // Tells the session how far heartbeats may acknowledge, when that moved.

@@ -74,8 +74,14 @@ struct ShardCore : std::enable_shared_from_this<ShardCore> {
 
     std::uint32_t shard_id() const { return config.session.shard ? config.session.shard->id : 0; }
 
+    // The session's configuration with the identify queue's slots switched on.
+    static SessionConfig session_config_of(const ShardConfig& config);
+
     // Carry out everything the session asked for, then re-arm its timer.
     void pump();
+    // Asks the identify queue without blocking the strand; the answer comes
+    // back to it. The io_context keeps work while the answer is out.
+    void reserve_slot(const action::ReserveSlot& request);
     void open_connection(std::string url);
     void enqueue(Item item);
     void flush_wake();

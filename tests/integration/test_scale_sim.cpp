@@ -215,7 +215,7 @@ TEST_CASE("the simulator refuses a bucket's second identify within the spacing w
     SECTION("a cluster keeping the spacing is never refused") {
         auto config = cluster_config(sim, "0-3/4");
         config.max_concurrency = 2;
-        config.identify_spacing = 500ms;  // the server's rule, plus room for connect jitter
+        config.identify_spacing = 400ms;  // the server's rule, in full
         RunningCluster running(config);
         running.start();
         REQUIRE(sim.wait_until([](const auto& s) { return s.ready_sessions == 4; }, patience));

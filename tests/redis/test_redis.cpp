@@ -4,8 +4,11 @@
 // process killed and started again resuming its shards instead of identifying.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,9 +18,13 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
 
 #include "../support/eventually.hpp"
 #include "../support/sim_config.hpp"
+#include "gatewire/client/cluster.hpp"
 #include "gatewire/core/error.hpp"
 #include "gatewire/redis/identify_queue.hpp"
 #include "gatewire/redis/session_store.hpp"
@@ -157,6 +164,64 @@ TEST_CASE("an unreachable redis costs the shared schedule, not the start") {
     } catch (const std::system_error& e) {
         CHECK(e.code() == errc::store_unavailable);
     }
+}
+
+TEST_CASE("a blackholed redis never stalls heartbeats: 50 shards on one I/O thread keep theirs") {
+    // A listener that takes connections and never answers: every command
+    // waits out its timeout. The identify queue asks Redis from a thread of
+    // its own, so the I/O thread goes on heartbeating every open connection
+    // while the shards wait (one after another) for their slots and claims.
+    int blackhole = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(blackhole >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(blackhole, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(blackhole, 512) == 0);
+    socklen_t length = sizeof address;
+    REQUIRE(::getsockname(blackhole, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    RedisOptions silent;
+    silent.port = ntohs(address.sin_port);
+    silent.timeout = 100ms;
+
+    constexpr std::uint32_t shards = 50;
+    auto sim_config = test::quick_sim_config(profiles::discord());
+    sim_config.heartbeat_interval = 1000ms;
+    sim_config.heartbeat_timeout_factor = 1.5;  // the real servers' tolerance
+    sim_config.shards = shards;
+    sim_config.max_concurrency = shards;
+    sim::Simulator sim(sim_config);
+    sim.start();
+
+    boost::asio::io_context io;
+    ClusterConfig config;
+    config.shard.session.url = sim.url();
+    config.shard.session.token = Secret("sim-token");
+    config.shard.session.compression = Compression::zlib_stream;
+    config.shards = ShardRange::all(shards);
+    config.max_concurrency = shards;
+    config.identify_spacing = 1ms;
+    config.identify_queue = std::make_shared<RedisIdentifyQueue>(
+        std::make_shared<RedisConnection>(silent), shards, 1ms);
+    Cluster cluster(io.get_executor(), config);
+    cluster.start();
+    std::thread io_thread([&] { io.run(); });  // the one I/O thread
+    // Each shard costs a reserve and a claim that time out (100 ms each):
+    // about 10 s for the last, while the first have heartbeated all along.
+    bool all_ready =
+        sim.wait_until([](const auto& st) { return st.ready_sessions == shards; }, 120s);
+    std::this_thread::sleep_for(2500ms);  // two more heartbeat intervals for every shard
+    auto stats = sim.stats();
+    cluster.stop();
+    io_thread.join();
+    ::close(blackhole);
+    CHECK(all_ready);
+    CHECK(stats.connections == shards);  // nobody reconnected
+    CHECK(stats.identifies == shards);
+    for (std::uint16_t code : stats.server_close_codes) {
+        CHECK(code != 4009);  // no session timed out for a missing heartbeat
+    }
+    CHECK(stats.heartbeats >= shards * 2);
 }
 
 TEST_CASE("two processes share a bot's shards through redis: a killed one resumes on restart") {

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <optional>
 #include <sstream>
 
 #include "gatewire/core/log.hpp"
@@ -129,6 +130,43 @@ TEST_CASE("a resume takes a place in the per-address window, without the bucket 
     CHECK(scheduler.reserve_window(start) == start);
     CHECK(scheduler.reserve_window(start) == start + 60s);  // the window of 3 is full
     CHECK(scheduler.reserve(0, start) == start + 60s);
+}
+
+TEST_CASE("a claim holds the spacing between identifies that really leave") {
+    // Reservations plan; a shard whose connection or timer was late claims
+    // its slot late, and the bucket's next identify waits the spacing from
+    // that one, not from the plan.
+    IdentifyScheduler s(2);
+    TimePoint a = s.reserve(0, t0);
+    TimePoint b = s.reserve(2, t0);
+    CHECK(b == t0 + 5s);
+    CHECK(s.claim(0, a, t0 + 300ms) == t0 + 300ms);  // late by 300 ms: go
+    // On time, but too close to the late one: the spacing from it, plus the
+    // margin for the way to the server (5 %: 250 ms).
+    CHECK(s.claim(2, b, b) == t0 + 5550ms);
+    CHECK(s.claim(2, b, t0 + 5549ms) == t0 + 5550ms);
+    CHECK(s.claim(2, b, t0 + 5550ms) == t0 + 5550ms);
+    CHECK(s.claim(1, t0, t0 + 1ms) == t0 + 1ms);  // the other bucket is its own
+}
+
+TEST_CASE("a queue's asynchronous reserve answers at once, and claims what it is given") {
+    LocalIdentifyQueue queue(1, 5s);
+    std::optional<TimePoint> granted;
+    queue.async_reserve({.shard_id = 0, .resume = false, .claims = std::nullopt, .now = t0},
+                        [&](TimePoint slot) { granted = slot; });
+    REQUIRE(granted);
+    CHECK(*granted == t0);
+    TimePoint first = *granted;
+    granted.reset();
+    queue.async_reserve({.shard_id = 0, .resume = false, .claims = first, .now = t0 + 2s},
+                        [&](TimePoint slot) { granted = slot; });
+    REQUIRE(granted);
+    CHECK(*granted == t0 + 2s);
+    granted.reset();
+    queue.async_reserve({.shard_id = 0, .resume = false, .claims = t0 + 5s, .now = t0 + 5s},
+                        [&](TimePoint slot) { granted = slot; });
+    REQUIRE(granted);
+    CHECK(*granted == t0 + 7250ms);
 }
 
 }  // namespace identify_scheduler_tests

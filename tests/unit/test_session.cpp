@@ -703,48 +703,194 @@ TEST_CASE("a presence update becomes the presence of the next identify") {
     CHECK(d.sent(2)[0]["d"]["presence"]["afk"] == true);
 }
 
-TEST_CASE("a new session waits for its identify slot before connecting: a resume does not ask") {
+namespace {
+// Answers the claim the session has just made for its reached slot: go at
+// once, or (`again`) ask again then.
+void answer_claim(Driver& d, std::optional<TimePoint> again = std::nullopt) {
+    auto asked = d.all<action::ReserveSlot>();
+    REQUIRE_FALSE(asked.empty());
+    REQUIRE(asked.back().claims);
+    d.session.on_slot(again.value_or(d.now), d.now);
+    d.collect();
+}
+}  // namespace
+
+TEST_CASE("a new session connects shortly before its identify slot and identifies at it") {
+    // The Identify leaves at the slot whatever the connect took, once the
+    // queue agrees, and the connection heartbeats meanwhile; a resume asks
+    // for no slot.
     SessionConfig config = Driver::discord(0.0);
-    std::vector<TimePoint> asked;
-    TimePoint granted_from{};
-    config.identify_slot = [&](TimePoint now) {
-        asked.push_back(now);
-        return granted_from > now ? granted_from : now;
-    };
+    config.identify_slots = true;
+    config.identify_lead = 1s;
     Driver d(config);
-    granted_from = d.now + 5s;
     d.session.start(d.now);
     d.collect();
-    CHECK(asked.size() == 1);
-    CHECK(d.all<action::Connect>().empty());  // no socket while waiting
-    d.advance(4999ms);
+    REQUIRE(d.all<action::ReserveSlot>().size() == 1);
+    CHECK_FALSE(d.all<action::ReserveSlot>()[0].resume);
+    CHECK_FALSE(d.all<action::ReserveSlot>()[0].claims);
+    CHECK(d.all<action::Connect>().empty());  // no socket before the answer
+    TimePoint slot = d.now + 5s;
+    d.session.on_slot(slot, d.now);
+    d.collect();
     CHECK(d.all<action::Connect>().empty());
-    d.advance(1ms);
+    d.advance(3999ms);
+    CHECK(d.all<action::Connect>().empty());
+    d.advance(1ms);  // identify_lead before the slot
     REQUIRE(d.all<action::Connect>().size() == 1);
-    CHECK(asked.size() == 1);  // the slot is reserved once
+    d.advance(50ms);
     d.connect();
-    d.hello();
+    d.hello(2000);
+    CHECK(d.sent(2).empty());
+    d.advance(900ms);
+    CHECK(d.sent(1).size() == 1);  // heartbeating while it waits
+    d.server(R"({"op":11})");
+    CHECK(d.sent(2).empty());
+    d.advance(std::chrono::duration_cast<std::chrono::milliseconds>(slot - d.now) - 1ms);
+    CHECK(d.all<action::ReserveSlot>().size() == 1);
+    d.advance(1ms);
+    REQUIRE(d.all<action::ReserveSlot>().size() == 2);  // at the slot: may it go?
+    CHECK(*d.all<action::ReserveSlot>()[1].claims == slot);
+    CHECK(d.sent(2).empty());
+    answer_claim(d);
     REQUIRE(d.sent(2).size() == 1);
     d.ready();
 
     d.actions.clear();
-    d.server(R"({"op":7,"d":null})");  // reconnect: the session resumes
+    d.server(R"({"op":7,"d":null})");  // reconnect: the session resumes, no slot
     d.closed(4000);
     d.advance(10ms);
     d.connect();
     d.hello();
     CHECK(d.sent(6).size() == 1);
-    CHECK(asked.size() == 1);
+    CHECK(d.all<action::ReserveSlot>().empty());
 
     d.actions.clear();
-    granted_from = d.now + 20s;
     d.server(R"({"op":9,"d":false})");  // the session is gone: a new identify needs a slot
     d.closed(4000);
-    d.advance(6s);  // past op 9's wait, still before the slot
-    CHECK(asked.size() == 2);
+    d.advance(6s);  // past op 9's wait
+    CHECK(d.all<action::ReserveSlot>().size() == 1);
     CHECK(d.all<action::Connect>().empty());
-    d.advance(15s);
-    CHECK(d.all<action::Connect>().size() == 1);
+}
+
+TEST_CASE(
+    "a slot reached late is claimed at Hello, and waits when the bucket's last identify left "
+    "late") {
+    SessionConfig config = Driver::discord(0.0);
+    config.identify_slots = true;
+    Driver d(config);
+    d.session.start(d.now);
+    d.collect();
+    TimePoint slot = d.now;  // the bucket is free: connect at once
+    d.session.on_slot(slot, d.now);
+    d.collect();
+    REQUIRE(d.all<action::Connect>().size() == 1);
+    d.advance(300ms);  // the connect took 300 ms: the slot has passed
+    d.connect();
+    d.hello();
+    d.advance(0ms);
+    CHECK(d.sent(2).empty());
+    answer_claim(d, d.now + 2s);  // another shard of the bucket identified late
+    d.advance(1999ms);
+    CHECK(d.sent(2).empty());
+    CHECK(d.all<action::ReserveSlot>().size() == 2);
+    d.advance(1ms);
+    REQUIRE(d.all<action::ReserveSlot>().size() == 3);
+    answer_claim(d);
+    CHECK(d.sent(2).size() == 1);
+}
+
+TEST_CASE("a READY before the Identify that waits for its slot is reported and dropped") {
+    SessionConfig config = Driver::discord(0.0);
+    config.identify_slots = true;
+    Driver d(config);
+    d.session.start(d.now);
+    d.collect();
+    d.session.on_slot(d.now + 10s, d.now);
+    d.collect();
+    d.advance(5000ms);
+    d.connect();
+    d.hello();
+    d.ready();
+    CHECK(d.all<action::Deliver>().empty());
+    CHECK(d.all<action::Report>().size() == 1);
+    CHECK(d.session.state() != ShardState::ready);
+}
+
+TEST_CASE("Fluxer's op 9 on an open socket identifies again through the identify queue") {
+    SessionConfig config = Driver::fluxer(0.0);
+    config.identify_slots = true;
+    Driver d(config);
+    d.session.start(d.now);
+    d.collect();
+    d.session.on_slot(d.now, d.now);
+    d.collect();
+    d.connect();
+    d.hello();
+    d.advance(0ms);
+    answer_claim(d);
+    REQUIRE(d.sent(2).size() == 1);
+    d.ready();
+    d.actions.clear();
+    d.server(R"({"op":9,"d":false})");  // Fluxer keeps the socket
+    CHECK(d.all<action::Close>().empty());
+    d.advance(1000ms);  // op 9's wait (1 s at random 0)
+    REQUIRE(d.all<action::ReserveSlot>().size() == 1);
+    CHECK(d.sent(2).empty());
+    d.session.on_slot(d.now + 3s, d.now);
+    d.collect();
+    d.advance(2999ms);
+    CHECK(d.sent(2).empty());
+    d.advance(1ms);
+    answer_claim(d);
+    CHECK(d.sent(2).size() == 1);
+    CHECK(d.all<action::Connect>().empty());  // on the same socket
+}
+
+TEST_CASE("where resumes count against the identify budget a resume asks for a slot first") {
+    SessionConfig config = Driver::fluxer(0.0);
+    config.identify_slots = true;
+    config.resume_slots = true;
+    Driver d(config);
+    d.session.start(d.now);
+    d.collect();
+    d.session.on_slot(d.now, d.now);
+    d.collect();
+    d.connect();
+    d.hello();
+    d.advance(0ms);
+    answer_claim(d);
+    d.ready();
+    d.actions.clear();
+    d.closed(std::nullopt);  // dropped: resume
+    d.advance(10ms);
+    auto asked = d.all<action::ReserveSlot>();
+    REQUIRE(asked.size() == 1);
+    CHECK(asked[0].resume);
+    CHECK(d.all<action::Connect>().empty());
+    d.session.on_slot(d.now + 2s, d.now);
+    d.collect();
+    d.advance(1999ms);
+    CHECK(d.all<action::Connect>().empty());
+    d.advance(1ms);
+    REQUIRE(d.all<action::Connect>().size() == 1);
+    d.connect();
+    d.hello();
+    CHECK(d.sent(6).size() == 1);
+}
+
+TEST_CASE("a slot that answers a stopped session is ignored") {
+    SessionConfig config = Driver::discord(0.0);
+    config.identify_slots = true;
+    Driver d(config);
+    d.session.start(d.now);
+    d.collect();
+    d.session.stop(d.now);
+    d.collect();
+    CHECK(d.session.state() == ShardState::stopped);
+    d.session.on_slot(d.now, d.now);
+    d.collect();
+    d.advance(10s);
+    CHECK(d.all<action::Connect>().empty());
 }
 
 }  // namespace session_tests

@@ -74,12 +74,19 @@ struct SessionConfig {
     std::optional<ResumableSession> resume;  ///< a saved session to resume first
     Acknowledge acknowledge = Acknowledge::delivered;
     std::function<double()> random;  ///< [0, 1); default: a seeded engine
-    /// Reserves the time this shard may identify a new session at (see
-    /// IdentifyScheduler); the session connects no earlier. Empty: at once.
-    std::function<TimePoint(TimePoint now)> identify_slot;
-    /// On a profile whose identify budget counts resumes too (Fluxer), reserves
-    /// the time a resume may go out at. Empty: the session keeps the budget itself.
-    std::function<TimePoint(TimePoint now)> resume_slot;
+    /// A new session's Identify goes out at a slot its owner reserves (a
+    /// Cluster's IdentifyQueue): the session asks with action::ReserveSlot
+    /// and goes on at on_slot(). It connects at most `identify_lead` before
+    /// the slot, and once Hello has come and the slot is reached it claims
+    /// the slot (ReserveSlot::claims) and sends Identify when the queue says
+    /// go, so identifies leave the queue's spacing apart whatever a connect
+    /// or a timer took. False: Identify at once.
+    bool identify_slots = false;
+    std::chrono::milliseconds identify_lead{5000};
+    /// On a profile whose identify budget counts resumes too (Fluxer), a
+    /// resume asks for a slot as well (ReserveSlot::resume) and connects at
+    /// it. False: the session keeps that budget itself.
+    bool resume_slots = false;
 };
 
 namespace action {
@@ -114,10 +121,20 @@ struct Report {
 struct Finish {
     std::error_code error;
 };
+/// Reserve a slot (SessionConfig::identify_slots, resume_slots) and answer
+/// with Session::on_slot(), from the owner's own thread, whenever it is known.
+struct ReserveSlot {
+    bool resume = false;
+    /// The identify slot reserved earlier, now reached on an open
+    /// connection: answer `now` to send the Identify, or a later time to be
+    /// asked again then (the bucket's last identify left later than planned).
+    std::optional<TimePoint> claims;
+};
 }  // namespace action
 
-using Action = std::variant<action::Connect, action::Send, action::Close, action::Deliver,
-                            action::StateChange, action::Report, action::Finish>;
+using Action =
+    std::variant<action::Connect, action::Send, action::Close, action::Deliver, action::StateChange,
+                 action::Report, action::Finish, action::ReserveSlot>;
 
 struct SessionStats {
     std::uint64_t connects = 0;
@@ -149,6 +166,9 @@ class GATEWIRE_API Session {
     /// The connection ended; `code` is absent when it ended without a close frame.
     void on_closed(std::optional<std::uint16_t> code, TimePoint now);
     void on_tick(TimePoint now);
+    /// The answer to action::ReserveSlot: the time the identify (or resume)
+    /// may go out at. Ignored when nothing was asked (e.g. after stop()).
+    void on_slot(TimePoint slot, TimePoint now);
     /// Closing with `keep_resumable` leaves the session open on the server.
     void stop(TimePoint now, bool keep_resumable = false);
     /// While the owner cannot read (its event queue is full), missing ACKs prove nothing.

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 
@@ -16,6 +17,14 @@
 #include "gatewire/scale/identify_scheduler.hpp"
 
 namespace gatewire {
+
+/// What a shard asks its queue for (the session's action::ReserveSlot).
+struct SlotRequest {
+    std::uint32_t shard_id = 0;
+    bool resume = false;              ///< a resume's place in the per-address window
+    std::optional<TimePoint> claims;  ///< a reserved slot, reached: may it go now?
+    TimePoint now{};
+};
 
 class GATEWIRE_API IdentifyQueue {
   public:
@@ -34,8 +43,24 @@ class GATEWIRE_API IdentifyQueue {
         return now;
     }
 
+    /// `shard_id` reached its reserved `slot` and would identify now. Returns
+    /// `now` (go: the identify is recorded as sent now) unless its bucket's
+    /// last identify left less than the spacing ago (its timer or its
+    /// connection was late): then when to ask again. Default: `now`.
+    virtual TimePoint claim(std::uint32_t shard_id, TimePoint slot, TimePoint now) {
+        (void)shard_id;
+        (void)slot;
+        return now;
+    }
+
     /// The daily budget as fetched (GET /gateway/bot) at `now`.
     virtual void set_limit(const SessionStartLimit& limit, TimePoint now) = 0;
+
+    /// What a shard calls, on its strand; it must not block. `granted` gets
+    /// the slot, from any thread. Default: reserve, claim or reserve_resume
+    /// at once (a local schedule answers in microseconds); a queue that waits
+    /// on the network answers from a thread of its own.
+    virtual void async_reserve(const SlotRequest& request, std::function<void(TimePoint)> granted);
 
   protected:
     /// Logs that `shard_id` waits `wait` for the spent budget's reset.
@@ -51,6 +76,7 @@ class GATEWIRE_API LocalIdentifyQueue final : public IdentifyQueue {
 
     TimePoint reserve(std::uint32_t shard_id, TimePoint now) override;
     TimePoint reserve_resume(std::uint32_t shard_id, TimePoint now) override;
+    TimePoint claim(std::uint32_t shard_id, TimePoint slot, TimePoint now) override;
     void set_limit(const SessionStartLimit& limit, TimePoint now) override;
 
   private:

@@ -7,6 +7,7 @@
 /// identify queues build on it, tests drive it with a manual clock.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -29,6 +30,15 @@ struct SessionStartLimit {
     std::uint32_t max_concurrency = 1;
 };
 
+/// What a claim adds to the spacing: the server measures identifies as they
+/// arrive, and a claim precedes its Identify's write and transit by a time
+/// that varies (on a loaded machine, milliseconds). 5 % of the spacing and
+/// at least 25 ms, never more than the spacing: 250 ms on Discord's 5 s.
+constexpr std::chrono::milliseconds claim_margin(std::chrono::milliseconds spacing) {
+    using std::chrono::milliseconds;
+    return std::min(spacing, std::max(spacing / 20, milliseconds{25}));
+}
+
 class GATEWIRE_API IdentifyScheduler {
   public:
     /// `window`: at most that many identifies in any window of its length
@@ -44,6 +54,11 @@ class GATEWIRE_API IdentifyScheduler {
     /// identify, and returns it. Callers asking in shard order get the
     /// buckets in order.
     TimePoint reserve(std::uint32_t shard_id, TimePoint now);
+    /// `shard_id` reached its reserved `slot`: `now` (recorded as its
+    /// bucket's last identify) when the bucket's last identify left at least
+    /// the spacing (plus claim_margin) ago, else the time it may claim again. Reservations plan;
+    /// claims hold the spacing between identifies that really leave.
+    TimePoint claim(std::uint32_t shard_id, TimePoint slot, TimePoint now);
     /// Reserves a place in the per-address window only (a resume, where the
     /// profile counts resumes too): no bucket spacing, no daily budget.
     TimePoint reserve_window(TimePoint now);
@@ -56,10 +71,13 @@ class GATEWIRE_API IdentifyScheduler {
 
   private:
     void refill(TimePoint from);
+    // The bucket's spacing and the window's, from `slot` on; takes the result.
+    TimePoint place(std::uint32_t shard_id, TimePoint slot);
 
     std::chrono::milliseconds spacing_;
     std::vector<std::optional<TimePoint>>
         last_;  ///< per bucket (max_concurrency of them): its latest slot
+    std::vector<std::optional<TimePoint>> sent_;  ///< per bucket: its last claimed identify
     std::optional<RateLimit> window_;
     /// The latest `window_->count` reserved slots, earliest on top: a new slot
     /// goes at least one window after the top, so no window holds more.

@@ -22,6 +22,7 @@
 #include "gatewire/protocol/resumable_session.hpp"
 #include "gatewire/protocol/session.hpp"
 #include "gatewire/protocol/shard_state.hpp"
+#include "gatewire/scale/identify_queue.hpp"
 #include "gatewire/scale/session_store.hpp"
 
 namespace gatewire {
@@ -52,6 +53,11 @@ struct ShardConfig {
     /// erased when the session ends. After a crash, the events of the last
     /// batch (at most 64) may come again; none is lost.
     std::shared_ptr<SessionStore> session_store;
+    /// Where new sessions take their identify slots (a Cluster sets its own).
+    /// The shard asks without blocking its strand and identifies at the slot
+    /// (SessionConfig::identify_slots); a resume asks too where the profile
+    /// counts resumes. Empty: identify at once.
+    std::shared_ptr<IdentifyQueue> identify_queue;
 };
 
 /// The events waiting for a shard's handlers: how far behind they are.
