@@ -50,6 +50,13 @@ redis.call('SET', KEYS[1], string.format('%d', now), 'PX', string.format('%d', s
 return 0
 )lua";
 
+// Says why this process's own schedule answers in Redis's place.
+void fall_back(const std::string& why) {
+    if (auto log = logger()) {
+        log->warn("identify queue: {}; using this process's schedule", why);
+    }
+}
+
 }  // namespace
 
 RedisIdentifyQueue::RedisIdentifyQueue(std::shared_ptr<RedisConnection> redis,
@@ -115,14 +122,9 @@ TimePoint RedisIdentifyQueue::reserve(std::uint32_t shard_id, TimePoint now) {
             }
             return now + wait;
         }
-        if (auto log = logger()) {
-            log->warn("identify queue: redis answered {}; using this process's schedule",
-                      reply.text);
-        }
+        fall_back("redis answered " + reply.text);
     } catch (const std::exception& e) {
-        if (auto log = logger()) {
-            log->warn("identify queue: {}; using this process's schedule", e.what());
-        }
+        fall_back(e.what());
     }
     return fallback_.reserve(shard_id, now);
 }
@@ -136,14 +138,9 @@ TimePoint RedisIdentifyQueue::claim(std::uint32_t shard_id, TimePoint slot, Time
         if (reply.kind == RedisReply::Kind::integer) {
             return now + std::chrono::milliseconds(std::max(0LL, reply.integer));
         }
-        if (auto log = logger()) {
-            log->warn("identify queue: redis answered {}; using this process's schedule",
-                      reply.text);
-        }
+        fall_back("redis answered " + reply.text);
     } catch (const std::exception& e) {
-        if (auto log = logger()) {
-            log->warn("identify queue: {}; using this process's schedule", e.what());
-        }
+        fall_back(e.what());
     }
     return fallback_.claim(shard_id, slot, now);
 }

@@ -713,6 +713,17 @@ void answer_claim(Driver& d, std::optional<TimePoint> again = std::nullopt) {
     d.session.on_slot(again.value_or(d.now), d.now);
     d.collect();
 }
+// Starts the session and identifies it at once: a free slot, claimed.
+void identify_at_free_slot(Driver& d) {
+    d.session.start(d.now);
+    d.collect();
+    d.session.on_slot(d.now, d.now);
+    d.collect();
+    d.connect();
+    d.hello();
+    d.advance(0ms);
+    answer_claim(d);
+}
 }  // namespace
 
 TEST_CASE("a new session connects shortly before its identify slot and identifies at it") {
@@ -820,14 +831,7 @@ TEST_CASE("Fluxer's op 9 on an open socket identifies again through the identify
     SessionConfig config = Driver::fluxer(0.0);
     config.identify_slots = true;
     Driver d(config);
-    d.session.start(d.now);
-    d.collect();
-    d.session.on_slot(d.now, d.now);
-    d.collect();
-    d.connect();
-    d.hello();
-    d.advance(0ms);
-    answer_claim(d);
+    identify_at_free_slot(d);
     REQUIRE(d.sent(2).size() == 1);
     d.ready();
     d.actions.clear();
@@ -851,14 +855,7 @@ TEST_CASE("where resumes count against the identify budget a resume asks for a s
     config.identify_slots = true;
     config.resume_slots = true;
     Driver d(config);
-    d.session.start(d.now);
-    d.collect();
-    d.session.on_slot(d.now, d.now);
-    d.collect();
-    d.connect();
-    d.hello();
-    d.advance(0ms);
-    answer_claim(d);
+    identify_at_free_slot(d);
     d.ready();
     d.actions.clear();
     d.closed(std::nullopt);  // dropped: resume
