@@ -246,7 +246,7 @@ void Dispatcher::deliver(EventType type, const Listeners& listeners, const void*
             tables_->wanted[index] = !tables_->typed[index]->empty();
         }
     }
-    EventContext context{raw.shard_id, raw.seq, raw.name};
+    EventContext context{raw.shard_id, raw.seq, raw.name, raw.session_id};
     // The waiters were taken out above: each must fire even if a handler
     // before it throws, or its coroutine would wait forever.
     std::exception_ptr first;

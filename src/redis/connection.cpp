@@ -52,15 +52,34 @@ RedisReply convert(const redisReply* reply) {
     return out;
 }
 
-redisReply* run(redisContext* context, const std::vector<std::string>& arguments) {
+template <class Arguments>
+int append(redisContext* context, const Arguments& arguments) {
     std::vector<const char*> pointers;
     std::vector<std::size_t> lengths;
+    pointers.reserve(arguments.size());
+    lengths.reserve(arguments.size());
     for (const auto& a : arguments) {
         pointers.push_back(a.data());
         lengths.push_back(a.size());
     }
-    return static_cast<redisReply*>(redisCommandArgv(context, static_cast<int>(arguments.size()),
-                                                     pointers.data(), lengths.data()));
+    return redisAppendCommandArgv(context, static_cast<int>(arguments.size()), pointers.data(),
+                                  lengths.data());
+}
+
+redisReply* get_reply(redisContext* context) {
+    void* reply = nullptr;
+    if (redisGetReply(context, &reply) != REDIS_OK) {
+        return nullptr;
+    }
+    return static_cast<redisReply*>(reply);
+}
+
+template <class Arguments>
+redisReply* run(redisContext* context, const Arguments& arguments) {
+    if (append(context, arguments) != REDIS_OK) {
+        return nullptr;
+    }
+    return get_reply(context);
 }
 
 bool parse_port(std::string_view text, std::uint16_t& port) {
@@ -147,21 +166,87 @@ void RedisConnection::connect_locked() {
     }
 }
 
+void RedisConnection::fail_locked() {
+    // The connection is broken (or timed out): drop it; the next command reconnects.
+    std::string why = context_->handle->errstr;
+    context_.reset();
+    owed_replies_ = 0;
+    throw std::system_error(errc::store_unavailable, "redis: " + why);
+}
+
+void RedisConnection::drain_locked() {
+    for (; owed_replies_ > 0; --owed_replies_) {
+        redisReply* reply = get_reply(context_->handle);
+        if (!reply) {
+            fail_locked();
+        }
+        freeReplyObject(reply);
+    }
+}
+
+namespace {
+
+template <class Arguments>
+RedisReply command_on(RedisConnection& connection, const Arguments& arguments) {
+    auto replies =
+        connection.pipeline({std::vector<std::string_view>(arguments.begin(), arguments.end())});
+    return std::move(replies.front());
+}
+
+}  // namespace
+
 RedisReply RedisConnection::command(const std::vector<std::string>& arguments) {
+    return command_on(*this, arguments);
+}
+
+RedisReply RedisConnection::command(const std::vector<std::string_view>& arguments) {
+    return command_on(*this, arguments);
+}
+
+RedisReply RedisConnection::command(std::initializer_list<std::string_view> arguments) {
+    return command_on(*this, arguments);
+}
+
+std::vector<RedisReply> RedisConnection::pipeline(
+    const std::vector<std::vector<std::string_view>>& commands) {
     std::lock_guard lock(mutex_);
     if (!context_) {
         connect_locked();
     }
-    redisReply* reply = run(context_->handle, arguments);
-    if (!reply) {
-        // The connection is broken (or timed out): drop it; the next command reconnects.
-        std::string why = context_->handle->errstr;
-        context_.reset();
-        throw std::system_error(errc::store_unavailable, "redis: " + why);
+    for (const auto& arguments : commands) {
+        if (append(context_->handle, arguments) != REDIS_OK) {
+            fail_locked();
+        }
     }
-    RedisReply out = convert(reply);
-    freeReplyObject(reply);
+    drain_locked();
+    std::vector<RedisReply> out;
+    out.reserve(commands.size());
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+        redisReply* reply = get_reply(context_->handle);
+        if (!reply) {
+            fail_locked();
+        }
+        out.push_back(convert(reply));
+        freeReplyObject(reply);
+    }
     return out;
+}
+
+void RedisConnection::send(std::initializer_list<std::string_view> arguments) {
+    std::lock_guard lock(mutex_);
+    if (!context_) {
+        connect_locked();
+    }
+    if (append(context_->handle, arguments) != REDIS_OK) {
+        fail_locked();
+    }
+    int done = 0;
+    while (!done) {
+        if (redisBufferWrite(context_->handle, &done) != REDIS_OK) {
+            fail_locked();
+        }
+    }
+    ++owed_replies_;
 }
 
 }  // namespace gatewire

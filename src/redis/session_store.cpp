@@ -2,7 +2,10 @@
 
 #include <system_error>
 
+#include <spdlog/spdlog.h>
+
 #include "gatewire/core/error.hpp"
+#include "gatewire/core/log.hpp"
 
 namespace gatewire {
 
@@ -16,13 +19,76 @@ void throw_if_error(const RedisReply& reply) {
 
 RedisSessionStore::RedisSessionStore(std::shared_ptr<RedisConnection> redis,
                                      std::chrono::milliseconds ttl)
-    : redis_(std::move(redis)), ttl_(ttl) {}
+    : redis_(std::move(redis)), ttl_(ttl), writer_([this] { write_pending(); }) {}
+
+RedisSessionStore::~RedisSessionStore() {
+    flush(redis_->options().timeout);
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    changed_.notify_all();
+    writer_.join();
+}
+
+void RedisSessionStore::write_pending() {
+    std::unique_lock lock(mutex_);
+    bool failing = false;
+    for (;;) {
+        changed_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+        if (stopping_) {
+            return;
+        }
+        auto [key, session] = *pending_.begin();
+        pending_.erase(pending_.begin());
+        ++writing_;
+        lock.unlock();
+        ShardId shard{key.first, key.second};
+        std::string why;
+        try {
+            RedisReply reply = session ? redis_->command({"SET", key_of(shard), to_json(*session),
+                                                          "PX", std::to_string(ttl_.count())})
+                                       : redis_->command({"DEL", key_of(shard)});
+            if (reply.kind == RedisReply::Kind::error) {
+                why = "redis: " + reply.text;
+            }
+        } catch (const std::exception& e) {
+            why = e.what();
+        }
+        lock.lock();
+        --writing_;
+        if (why.empty()) {
+            failing = false;
+        } else {
+            if (!failing) {
+                if (auto log = logger()) {
+                    log->warn("session store: {}; retrying", why);
+                }
+            }
+            failing = true;
+            pending_.try_emplace(key, std::move(session));  // unless a newer one came
+            changed_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_; });
+        }
+        changed_.notify_all();
+    }
+}
+
+bool RedisSessionStore::flush(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return pending_.empty() && writing_ == 0; });
+}
 
 std::string RedisSessionStore::key_of(ShardId shard) const {
     return redis_->key("session:" + std::to_string(shard.id) + ":" + std::to_string(shard.count));
 }
 
 std::optional<ResumableSession> RedisSessionStore::load(ShardId shard) {
+    {
+        std::lock_guard lock(mutex_);
+        if (auto waiting = pending_.find({shard.id, shard.count}); waiting != pending_.end()) {
+            return waiting->second;
+        }
+    }
     RedisReply reply = redis_->command({"GET", key_of(shard)});
     throw_if_error(reply);
     if (reply.kind != RedisReply::Kind::text) {
@@ -32,12 +98,19 @@ std::optional<ResumableSession> RedisSessionStore::load(ShardId shard) {
 }
 
 void RedisSessionStore::save(ShardId shard, const ResumableSession& session) {
-    throw_if_error(redis_->command(
-        {"SET", key_of(shard), to_json(session), "PX", std::to_string(ttl_.count())}));
+    {
+        std::lock_guard lock(mutex_);
+        pending_[{shard.id, shard.count}] = session;
+    }
+    changed_.notify_all();
 }
 
 void RedisSessionStore::erase(ShardId shard) {
-    throw_if_error(redis_->command({"DEL", key_of(shard)}));
+    {
+        std::lock_guard lock(mutex_);
+        pending_[{shard.id, shard.count}] = std::nullopt;
+    }
+    changed_.notify_all();
 }
 
 }  // namespace gatewire

@@ -28,64 +28,15 @@
 #include "gatewire/core/error.hpp"
 #include "gatewire/redis/identify_queue.hpp"
 #include "gatewire/redis/session_store.hpp"
-
-extern char** environ;
+#include "redis_support.hpp"
 
 using namespace gatewire;
 using namespace std::chrono_literals;
 using test::eventually;
 using test::patience;
-
-namespace {
-
-// The fixture's server, with a key prefix of this test's own.
-RedisOptions test_redis() {
-    const char* file = std::getenv("GATEWIRE_TEST_REDIS_FILE");
-    REQUIRE(file);
-    std::ifstream in(file);
-    std::string address;
-    in >> address;
-    auto options = parse_redis_address(address);
-    REQUIRE(options);
-    std::random_device random;
-    options->key_prefix = "gatewire-test-" + std::to_string(random());
-    return *options;
-}
-
-// A child process, killed at the end of the scope if still running.
-struct Process {
-    pid_t pid = -1;
-    explicit Process(const std::vector<std::string>& arguments) {
-        std::vector<char*> argv;
-        for (const auto& a : arguments) {
-            argv.push_back(const_cast<char*>(a.c_str()));
-        }
-        argv.push_back(nullptr);
-        REQUIRE(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0);
-    }
-    int end(int signal) {
-        if (pid < 0) {
-            return -1;
-        }
-        ::kill(pid, signal);
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        pid = -1;
-        return status;
-    }
-    ~Process() { end(SIGKILL); }
-};
-
-std::vector<std::string> read_lines(const std::string& path) {
-    std::ifstream in(path);
-    std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line);) {
-        lines.push_back(line);
-    }
-    return lines;
-}
-
-}  // namespace
+using test::Process;
+using test::read_lines;
+using test::test_redis;
 
 TEST_CASE("redis addresses") {
     auto plain = parse_redis_address("10.0.0.5:6380");
@@ -112,11 +63,16 @@ TEST_CASE("sessions saved in redis are loaded back, per shard and count, and era
     store.save({3, 8}, session);
     CHECK(store.load({3, 8}) == session);
     CHECK_FALSE(store.load({3, 16}));  // another shard count is another shard
+    REQUIRE(store.flush(patience));
+    RedisSessionStore other_process(redis, 10s);
+    CHECK(other_process.load({3, 8}) == session);
     CHECK(redis->command({"PTTL", store.key_of({3, 8})}).integer > 9000);
     redis->command({"SET", store.key_of({4, 8}), "not a session"});
     CHECK_FALSE(store.load({4, 8}));
     store.erase({3, 8});
     CHECK_FALSE(store.load({3, 8}));
+    REQUIRE(store.flush(patience));
+    CHECK_FALSE(other_process.load({3, 8}));
 }
 
 TEST_CASE("two identify queues on one redis keep one schedule per bucket") {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway Redis server on a free loopback port for the tests that need one:
-#   redis-fixture.sh start DIR   starts it, writes "127.0.0.1:PORT" to DIR/address
+#   redis-fixture.sh start DIR [PORT]  starts it (on PORT if given), writes
+#                                      "127.0.0.1:PORT" to DIR/address
 #   redis-fixture.sh stop DIR    stops it and removes DIR
 # Nothing is persisted; it listens on 127.0.0.1 only.
 set -euo pipefail
@@ -15,7 +16,8 @@ start)
     }
     rm -rf "$dir"
     mkdir -p "$dir"
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    port=${3:-}
+    [ -n "$port" ] || port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no \
         --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --daemonize yes
     for _ in $(seq 1 100); do

@@ -51,6 +51,9 @@ struct EventContext {
     std::uint32_t shard_id = 0;
     std::uint64_t seq = 0;
     std::string_view name;
+    /// Set for events taken from Redis (RedisEventWorker): with shard_id and
+    /// seq it names the event once, whichever process handles it.
+    std::string_view session_id;
 };
 
 class GATEWIRE_API Dispatcher;

@@ -19,6 +19,9 @@ struct RawEvent {
     std::string message;  ///< the whole envelope text
     std::size_t data_offset = 0;
     std::size_t data_size = 0;
+    /// The session it came in, where the event came through Redis
+    /// (RedisEventWorker); empty from a Shard, whose Client::session() tells it.
+    std::string session_id;
 
     /// `d` as raw JSON text.
     std::string_view data() const noexcept { return {message.data() + data_offset, data_size}; }

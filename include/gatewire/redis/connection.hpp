@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -51,6 +52,14 @@ class GATEWIRE_API RedisConnection {
     /// error reply included. Throws std::system_error(errc::store_unavailable)
     /// when the server cannot be reached in time. Thread-safe.
     RedisReply command(const std::vector<std::string>& arguments);
+    RedisReply command(const std::vector<std::string_view>& arguments);
+    RedisReply command(std::initializer_list<std::string_view> arguments);
+    /// Several commands in one round trip; their replies, in order.
+    std::vector<RedisReply> pipeline(const std::vector<std::vector<std::string_view>>& commands);
+    /// Writes a command without waiting for its reply (an acknowledgement
+    /// that must leave at once); the reply is read, and an error reply
+    /// discarded, before the next command's.
+    void send(std::initializer_list<std::string_view> arguments);
 
     const RedisOptions& options() const noexcept { return options_; }
     /// `key_prefix` + ":" + `suffix`.
@@ -59,10 +68,14 @@ class GATEWIRE_API RedisConnection {
   private:
     struct Context;
     void connect_locked();
+    /// Reads the replies of send()s; throws when the connection broke.
+    void drain_locked();
+    [[noreturn]] void fail_locked();
 
     RedisOptions options_;
     std::mutex mutex_;
     std::unique_ptr<Context> context_;
+    std::size_t owed_replies_ = 0;
 };
 
 }  // namespace gatewire

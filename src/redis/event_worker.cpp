@@ -1,0 +1,259 @@
+#include "gatewire/redis/event_worker.hpp"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "gatewire/core/error.hpp"
+#include "gatewire/core/log.hpp"
+
+namespace gatewire {
+
+namespace {
+
+std::string default_consumer() {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) {
+        host[0] = '\0';
+    }
+    return std::string(host) + "-" + std::to_string(::getpid());
+}
+
+RedisOptions with_room_for_blocking(RedisOptions options, std::chrono::milliseconds block) {
+    options.timeout += block;  // a blocking read answers only after `block`
+    return options;
+}
+
+bool is_error(const RedisReply& reply, std::string_view code) {
+    return reply.kind == RedisReply::Kind::error && reply.text.substr(0, code.size()) == code;
+}
+
+}  // namespace
+
+RedisEventWorker::RedisEventWorker(RedisOptions options, EventWorkerConfig config)
+    : config_(std::move(config)),
+      redis_(with_room_for_blocking(std::move(options), config_.block)) {
+    if (config_.consumer.empty()) {
+        config_.consumer = default_consumer();
+    }
+    dispatcher_.set_decode_options(config_.decode);
+}
+
+RedisEventWorker::~RedisEventWorker() {
+    dispatcher_.close();
+}
+
+WorkerStats RedisEventWorker::stats() const {
+    std::lock_guard lock(stats_mutex_);
+    return stats_;
+}
+
+void RedisEventWorker::report(std::error_code error, const std::string& detail) {
+    if (auto log = logger()) {
+        log->warn("redis worker {}: {}", config_.consumer, detail);
+    }
+    if (on_error_) {
+        on_error_(error, detail);
+    }
+}
+
+void RedisEventWorker::run() {
+    bool ready = false;  // groups exist and our own pending entries are handled
+    while (!stopping_) {
+        try {
+            if (!ready) {
+                create_groups();
+                read_own_pending();
+                ready = true;
+            }
+            if (std::chrono::steady_clock::now() >= next_claim_) {
+                claim_abandoned();
+                next_claim_ = std::chrono::steady_clock::now() +
+                              std::max(config_.claim_idle / 4, std::chrono::milliseconds(50));
+            }
+            read_new();
+        } catch (const std::exception& e) {
+            // Redis is gone or was restarted empty: make the groups again when it is back.
+            ready = false;
+            {
+                std::lock_guard lock(stats_mutex_);
+                ++stats_.failures;
+            }
+            report(errc::store_unavailable, e.what());
+            std::this_thread::sleep_for(config_.retry_delay);
+        }
+    }
+}
+
+void RedisEventWorker::create_groups() {
+    for (const auto& stream : config_.streams) {
+        // From the stream's start: a group made after the gateway started
+        // still gets everything the stream keeps.
+        RedisReply reply =
+            redis_.command({"XGROUP", "CREATE", stream, config_.group, "0", "MKSTREAM"});
+        if (reply.kind == RedisReply::Kind::error && !is_error(reply, "BUSYGROUP")) {
+            throw std::system_error(errc::store_unavailable, "XGROUP CREATE: " + reply.text);
+        }
+    }
+}
+
+void RedisEventWorker::read_own_pending() {
+    // What this consumer read before (a restart, a broken connection) and
+    // did not acknowledge, oldest first: id 0 reads the pending entries.
+    for (bool more = true; more && !stopping_;) {
+        std::vector<std::string> command{"XREADGROUP",     "GROUP", config_.group,
+                                         config_.consumer, "COUNT", std::to_string(config_.batch),
+                                         "STREAMS"};
+        command.insert(command.end(), config_.streams.begin(), config_.streams.end());
+        command.insert(command.end(), config_.streams.size(), "0");
+        RedisReply reply = redis_.command(command);
+        if (reply.kind == RedisReply::Kind::error) {
+            throw std::system_error(errc::store_unavailable, "XREADGROUP: " + reply.text);
+        }
+        more = false;
+        for (const auto& stream : reply.elements) {
+            if (stream.elements.size() == 2) {
+                more |= handle_entries(stream.elements[0].text, stream.elements[1], false);
+            }
+        }
+    }
+}
+
+void RedisEventWorker::claim_abandoned() {
+    std::string idle = std::to_string(config_.claim_idle.count());
+    std::string count = std::to_string(config_.batch);
+    for (const auto& stream : config_.streams) {
+        std::string cursor = "0-0";
+        do {
+            RedisReply reply = redis_.command({"XAUTOCLAIM", stream, config_.group,
+                                               config_.consumer, idle, cursor, "COUNT", count});
+            if (is_error(reply, "NOGROUP")) {
+                throw std::system_error(errc::store_unavailable, "XAUTOCLAIM: " + reply.text);
+            }
+            if (reply.kind != RedisReply::Kind::array || reply.elements.size() < 2) {
+                break;
+            }
+            cursor = reply.elements[0].text;
+            handle_entries(stream, reply.elements[1], true);
+            if (reply.elements.size() > 2 && !reply.elements[2].elements.empty()) {
+                // Pending entries the stream trimmed before anyone handled them.
+                std::size_t lost = reply.elements[2].elements.size();
+                {
+                    std::lock_guard lock(stats_mutex_);
+                    stats_.trimmed += lost;
+                }
+                report(errc::events_missed, std::to_string(lost) + " pending entries of " + stream +
+                                                " were trimmed (MAXLEN) before they were handled");
+            }
+        } while (cursor != "0-0" && !stopping_);
+    }
+}
+
+void RedisEventWorker::read_new() {
+    std::vector<std::string> command{"XREADGROUP",  "GROUP",
+                                     config_.group, config_.consumer,
+                                     "COUNT",       std::to_string(config_.batch),
+                                     "BLOCK",       std::to_string(config_.block.count()),
+                                     "STREAMS"};
+    command.insert(command.end(), config_.streams.begin(), config_.streams.end());
+    command.insert(command.end(), config_.streams.size(), ">");
+    RedisReply reply = redis_.command(command);
+    if (reply.kind == RedisReply::Kind::error) {
+        throw std::system_error(errc::store_unavailable, "XREADGROUP: " + reply.text);
+    }
+    for (const auto& stream : reply.elements) {
+        if (stream.elements.size() == 2) {
+            handle_entries(stream.elements[0].text, stream.elements[1], false);
+        }
+    }
+}
+
+bool RedisEventWorker::handle_entries(const std::string& stream, const RedisReply& entries,
+                                      bool claimed) {
+    for (const auto& entry : entries.elements) {
+        handle(stream, entry, claimed);
+    }
+    return !entries.elements.empty();
+}
+
+bool RedisEventWorker::seen_before(const RawEvent& event) {
+    if (config_.dedup_window == 0) {
+        return false;
+    }
+    std::string key =
+        std::to_string(event.shard_id) + ' ' + event.session_id + ' ' + std::to_string(event.seq);
+    if (!seen_.insert(key).second) {
+        return true;
+    }
+    seen_order_.push_back(std::move(key));
+    if (seen_order_.size() > config_.dedup_window) {
+        seen_.erase(seen_order_.front());
+        seen_order_.pop_front();
+    }
+    return false;
+}
+
+void RedisEventWorker::handle(const std::string& stream, const RedisReply& entry, bool claimed) {
+    if (entry.elements.size() != 2) {
+        return;
+    }
+    const std::string& id = entry.elements[0].text;
+    const RedisReply& fields = entry.elements[1];
+    if (fields.kind != RedisReply::Kind::array) {
+        // A pending entry the stream has trimmed since: it cannot be handled.
+        {
+            std::lock_guard lock(stats_mutex_);
+            ++stats_.trimmed;
+        }
+        report(errc::events_missed,
+               "entry " + id + " of " + stream + " was trimmed (MAXLEN) before it was handled");
+        redis_.send({"XACK", stream, config_.group, id});
+        return;
+    }
+    RawEvent event;
+    for (std::size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+        std::string_view field = fields.elements[i].text;
+        const std::string& value = fields.elements[i + 1].text;
+        if (field == "t") {
+            event.name = value;
+        } else if (field == "shard") {
+            std::from_chars(value.data(), value.data() + value.size(), event.shard_id);
+        } else if (field == "session") {
+            event.session_id = value;
+        } else if (field == "seq") {
+            std::from_chars(value.data(), value.data() + value.size(), event.seq);
+        } else if (field == "d") {
+            event.message = value;
+        }
+    }
+    event.resume_seq = event.seq;
+    event.data_offset = 0;
+    event.data_size = event.message.size();
+    if (claimed) {
+        std::lock_guard lock(stats_mutex_);
+        ++stats_.claimed;
+    }
+    if (seen_before(event)) {
+        std::lock_guard lock(stats_mutex_);
+        ++stats_.duplicates;
+    } else {
+        try {
+            dispatcher_.dispatch(event);
+        } catch (const std::exception& e) {
+            // Acknowledged all the same: an entry that fails every time would
+            // otherwise come back for ever.
+            report(errc::invalid_payload, "a handler of " + event.name + " (seq " +
+                                              std::to_string(event.seq) + ") threw: " + e.what());
+        }
+        std::lock_guard lock(stats_mutex_);
+        ++stats_.handled;
+    }
+    // At once, not with the next read: a worker killed now leaves only the
+    // entry it was handling to be handled again.
+    redis_.send({"XACK", stream, config_.group, id});
+}
+
+}  // namespace gatewire
