@@ -3,8 +3,9 @@
 //   gatewire-bench decode [--fixtures DIR] [--json] [--min-time SECONDS]
 //   gatewire-bench shards [--count N] [--max-concurrency N] [--spacing-ms N] [--idle-ms N] [--json]
 //   gatewire-bench peers [--events N] [--guild-events N] [--runs N] [--node-dir DIR] ...
+//   gatewire-bench fanout [--events N] [--paced N] [--rate N] [--workers 1,2,4] [--shards N]
 //
-// shards: see shards.cpp. peers: see peers.cpp.
+// shards: see shards.cpp. peers: see peers.cpp. fanout: see fan_out.cpp.
 // decode: on the 2.8 MB GUILD_CREATE and on a stream of every small fixture
 // event, MB/s and events/s of (a) plain zlib inflate of the zlib-stream
 // frames, (b) plain zstd decompression of the zstd-stream frames, (c) nlohmann DOM parse converted
@@ -39,6 +40,9 @@
 #include "gatewire/dispatch/dispatcher.hpp"
 #include "nlohmann_baseline.hpp"
 #include "peers.hpp"
+#ifdef GATEWIRE_BENCH_WITH_REDIS
+#include "fan_out.hpp"
+#endif
 #include "read_file.hpp"
 #include "shards.hpp"
 
@@ -468,6 +472,11 @@ int main(int argc, char** argv) {
     if (argc >= 2 && std::string(argv[1]) == "shards") {
         return gatewire::bench::run_shards(argc, argv);
     }
+#ifdef GATEWIRE_BENCH_WITH_REDIS
+    if (argc >= 2 && std::string(argv[1]) == "fanout") {
+        return gatewire::bench::run_fan_out(argc, argv);
+    }
+#endif
     if (argc >= 2 && std::string(argv[1]) == "peers") {
         return gatewire::bench::run_peers(argc, argv);
     }

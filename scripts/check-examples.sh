@@ -2,14 +2,18 @@
 # Builds every example under examples/ as a project of its own against the
 # gatewire installed in PREFIX, then runs each against that install's
 # gatewire-sim playing the example's sim-session.jsonl, and checks what it
-# printed. The bot-test example runs its own Catch2 tests.
+# printed. The bot-test example runs its own Catch2 tests; gateway-workers
+# runs a gateway process and two workers through a redis-server of its own.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 prefix=$1
 work=$(mktemp -d)
 sim_pid=
+fan_out_pids=()
 cleanup() {
     [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+    for pid in "${fan_out_pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    [ -d "$work/redis" ] && "$root/tests/support/redis-fixture.sh" stop "$work/redis"
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -73,7 +77,8 @@ expect_sim_received() {
 
 # Two at a time: each is a project of one or two files, so one build alone
 # leaves a core idle.
-examples=(discord-bot fluxer-user-client sharded-bot presence-update member-chunks bot-test)
+examples=(discord-bot fluxer-user-client sharded-bot presence-update member-chunks bot-test
+    gateway-workers)
 for ((i = 0; i < ${#examples[@]}; i += 2)); do
     pids=()
     for example in "${examples[@]:i:2}"; do
@@ -129,3 +134,37 @@ expect member-chunks "5 members in 1 chunks: member-0 member-1 member-2 member-3
 
 echo "-- bot-test: its Catch2 tests drive the bot through gatewire::sim"
 "$work/bot-test/greeter-test"
+
+echo "-- gateway-workers: a gateway process and two workers through redis-server"
+"$root/tests/support/redis-fixture.sh" start "$work/redis" >/dev/null
+redis=$(cat "$work/redis/address")
+start_sim discord "$root/examples/gateway-workers/sim-session.jsonl" --shards 2
+for name in a b; do
+    "$work/gateway-workers/worker" --redis "$redis" --name "$name" --shard-count 2 \
+        >"$work/worker-$name.out" &
+    fan_out_pids+=($!)
+done
+GATEWIRE_TOKEN=sim-token "$work/gateway-workers/gateway" --url "$url" --redis "$redis" \
+    --shards 0-1/2 >"$work/gateway-workers.out" &
+fan_out_pids+=($!)
+# Eight messages, on both shards, each handled by one of the two workers.
+for _ in $(seq 600); do
+    [ "$(cat "$work"/worker-*.out | grep -c 'message from erin')" -ge 8 ] && break
+    sleep 0.1
+done
+kill -TERM "${fan_out_pids[@]}"
+for pid in "${fan_out_pids[@]}"; do wait "$pid"; done
+fan_out_pids=()
+stop_sim
+"$root/tests/support/redis-fixture.sh" stop "$work/redis"
+cat "$work"/worker-*.out >"$work/workers.out"
+for job in 1 2 3 4 5 6 7 8; do
+    if [ "$(grep -c "message from erin: job $job (" "$work/workers.out")" != 1 ]; then
+        echo "job $job was not handled exactly once; the workers printed:" >&2
+        cat "$work/workers.out" >&2
+        exit 1
+    fi
+done
+expect workers "(shard 0, seq"
+expect workers "(shard 1, seq"
+expect gateway-workers "gateway: every shard is ready"
