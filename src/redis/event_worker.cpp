@@ -40,6 +40,8 @@ RedisEventWorker::RedisEventWorker(RedisOptions options, EventWorkerConfig confi
         config_.consumer = default_consumer();
     }
     dispatcher_.set_decode_options(config_.decode);
+    batch_text_ = std::to_string(config_.batch);
+    block_text_ = std::to_string(config_.block.count());
 }
 
 RedisEventWorker::~RedisEventWorker() {
@@ -74,7 +76,7 @@ void RedisEventWorker::run() {
                 next_claim_ = std::chrono::steady_clock::now() +
                               std::max(config_.claim_idle / 4, std::chrono::milliseconds(50));
             }
-            read_new();
+            read(">", true);  // what no worker of the group has had
         } catch (const std::exception& e) {
             // Redis is gone or was restarted empty: make the groups again when it is back.
             ready = false;
@@ -100,25 +102,32 @@ void RedisEventWorker::create_groups() {
     }
 }
 
+bool RedisEventWorker::read(std::string_view from, bool block) {
+    std::vector<std::string_view> command{"XREADGROUP",     "GROUP", config_.group,
+                                          config_.consumer, "COUNT", batch_text_};
+    if (block) {
+        command.insert(command.end(), {"BLOCK", block_text_});
+    }
+    command.push_back("STREAMS");
+    command.insert(command.end(), config_.streams.begin(), config_.streams.end());
+    command.insert(command.end(), config_.streams.size(), from);
+    RedisReply reply = redis_.command(command);
+    if (reply.kind == RedisReply::Kind::error) {
+        throw std::system_error(errc::store_unavailable, "XREADGROUP: " + reply.text);
+    }
+    bool any = false;
+    for (const auto& stream : reply.elements) {
+        if (stream.elements.size() == 2) {
+            any |= handle_entries(stream.elements[0].text, stream.elements[1], false);
+        }
+    }
+    return any;
+}
+
 void RedisEventWorker::read_own_pending() {
     // What this consumer read before (a restart, a broken connection) and
     // did not acknowledge, oldest first: id 0 reads the pending entries.
-    for (bool more = true; more && !stopping_;) {
-        std::vector<std::string> command{"XREADGROUP",     "GROUP", config_.group,
-                                         config_.consumer, "COUNT", std::to_string(config_.batch),
-                                         "STREAMS"};
-        command.insert(command.end(), config_.streams.begin(), config_.streams.end());
-        command.insert(command.end(), config_.streams.size(), "0");
-        RedisReply reply = redis_.command(command);
-        if (reply.kind == RedisReply::Kind::error) {
-            throw std::system_error(errc::store_unavailable, "XREADGROUP: " + reply.text);
-        }
-        more = false;
-        for (const auto& stream : reply.elements) {
-            if (stream.elements.size() == 2) {
-                more |= handle_entries(stream.elements[0].text, stream.elements[1], false);
-            }
-        }
+    while (!stopping_ && read("0", false)) {
     }
 }
 
@@ -149,25 +158,6 @@ void RedisEventWorker::claim_abandoned() {
                                                 " were trimmed (MAXLEN) before they were handled");
             }
         } while (cursor != "0-0" && !stopping_);
-    }
-}
-
-void RedisEventWorker::read_new() {
-    std::vector<std::string> command{"XREADGROUP",  "GROUP",
-                                     config_.group, config_.consumer,
-                                     "COUNT",       std::to_string(config_.batch),
-                                     "BLOCK",       std::to_string(config_.block.count()),
-                                     "STREAMS"};
-    command.insert(command.end(), config_.streams.begin(), config_.streams.end());
-    command.insert(command.end(), config_.streams.size(), ">");
-    RedisReply reply = redis_.command(command);
-    if (reply.kind == RedisReply::Kind::error) {
-        throw std::system_error(errc::store_unavailable, "XREADGROUP: " + reply.text);
-    }
-    for (const auto& stream : reply.elements) {
-        if (stream.elements.size() == 2) {
-            handle_entries(stream.elements[0].text, stream.elements[1], false);
-        }
     }
 }
 

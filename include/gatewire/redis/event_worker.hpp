@@ -103,9 +103,11 @@ class GATEWIRE_API RedisEventWorker {
 
   private:
     void create_groups();
+    /// One XREADGROUP of every stream from `from` ("0": own pending, ">":
+    /// new), handled; false when it brought nothing.
+    bool read(std::string_view from, bool block);
     void read_own_pending();
     void claim_abandoned();
-    void read_new();
     /// Handles the entries of one stream in a reply; false when there were none.
     bool handle_entries(const std::string& stream, const RedisReply& entries, bool claimed);
     void handle(const std::string& stream, const RedisReply& entry, bool claimed);
@@ -113,6 +115,8 @@ class GATEWIRE_API RedisEventWorker {
     void report(std::error_code error, const std::string& detail);
 
     EventWorkerConfig config_;
+    std::string batch_text_;  // config_.batch and config_.block as arguments
+    std::string block_text_;
     RedisConnection redis_;
     Dispatcher dispatcher_;
     ErrorHandler on_error_;
