@@ -11,11 +11,11 @@
 //    workers' handlers, and the difference (what Redis adds).
 #include "fan_out.hpp"
 
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -78,10 +78,19 @@ struct RedisServer {
                                 ("gatewire-bench-redis-" + std::to_string(::getpid()));
     RedisServer() {
         std::filesystem::create_directories(dir);
-        std::vector<std::string> arguments{"/usr/bin/redis-server", "--bind", "127.0.0.1",
-                                           "--port", std::to_string(port), "--save", "",
-                                           "--appendonly", "no", "--dir", dir.string(),
-                                           "--logfile", (dir / "redis.log").string()};
+        std::vector<std::string> arguments{"/usr/bin/redis-server",
+                                           "--bind",
+                                           "127.0.0.1",
+                                           "--port",
+                                           std::to_string(port),
+                                           "--save",
+                                           "",
+                                           "--appendonly",
+                                           "no",
+                                           "--dir",
+                                           dir.string(),
+                                           "--logfile",
+                                           (dir / "redis.log").string()};
         std::vector<char*> argv;
         for (auto& a : arguments) {
             argv.push_back(a.data());
@@ -273,9 +282,10 @@ int run_fan_out(int argc, char** argv) {
     }
     set_logger(nullptr);
     RedisServer redis;
-    std::printf("fan-out through redis-server (loopback): %u shards, %zu events at once, "
-                "%zu paced at %zu/s\n",
-                shards, events, paced, rate);
+    std::printf(
+        "fan-out through redis-server (loopback): %u shards, %zu events at once, "
+        "%zu paced at %zu/s\n",
+        shards, events, paced, rate);
     std::printf("  %-8s %14s %12s %12s %12s %12s %12s\n", "workers", "events/s", "gw p50 us",
                 "gw p99 us", "wk p50 us", "wk p99 us", "added p50");
     bool ok = true;
@@ -283,8 +293,8 @@ int run_fan_out(int argc, char** argv) {
         Result r = measure(redis.port, workers, shards, events, paced, rate);
         ok &= r.events_per_second > 0;
         std::printf("  %-8u %14.0f %12.0f %12.0f %12.0f %12.0f %12.0f\n", r.workers,
-                    r.events_per_second, r.gateway_p50, r.gateway_p99, r.worker_p50,
-                    r.worker_p99, r.worker_p50 - r.gateway_p50);
+                    r.events_per_second, r.gateway_p50, r.gateway_p99, r.worker_p50, r.worker_p99,
+                    r.worker_p50 - r.gateway_p50);
         std::fflush(stdout);
     }
     return ok ? 0 : 1;
