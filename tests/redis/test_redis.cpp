@@ -104,6 +104,41 @@ TEST_CASE("a spent session budget in redis makes every process wait for its rese
     CHECK(waited <= 2100ms);
 }
 
+TEST_CASE("the budget in redis starts again from its total at the reset") {
+    auto options = test_redis();
+    RedisIdentifyQueue first(std::make_shared<RedisConnection>(options), 1, 1ms);
+    RedisIdentifyQueue second(std::make_shared<RedisConnection>(options), 1, 1ms);
+    first.set_limit({3, 0, 400ms, 1}, Clock::now());  // spent until the reset
+    auto now = Clock::now();
+    auto waited = second.reserve(0, now) - now;  // waits for the reset, owed to the new day
+    CHECK(waited > 0ms);
+    CHECK(waited <= 500ms);
+    std::this_thread::sleep_for(600ms);  // past the reset
+    now = Clock::now();
+    CHECK(first.reserve(0, now) - now < 100ms);   // the new day: 3, less the one owed
+    CHECK(second.reserve(0, now) - now < 100ms);  // the last of the day
+    CHECK(first.reserve(0, now) - now > 23h);     // spent again: tomorrow
+}
+
+TEST_CASE("two processes behind one address share the identify window, resumes counted") {
+    auto options = test_redis();
+    const RateLimit window{2, 1000ms};  // as Fluxer counts identifies and resumes per address
+    RedisIdentifyQueue first(std::make_shared<RedisConnection>(options), 4, 1ms, window);
+    RedisIdentifyQueue second(std::make_shared<RedisConnection>(options), 4, 1ms, window);
+    auto now = Clock::now();
+    CHECK(first.reserve(0, now) - now < 100ms);
+    CHECK(second.reserve_resume(1, now) - now < 100ms);  // the window's second place
+    auto third = first.reserve(2, now) - now;            // a bucket of its own, yet it waits
+    CHECK(third > 500ms);  // the window less the time between the calls
+    CHECK(third <= 1100ms);
+    auto fourth = second.reserve_resume(3, now) - now;
+    CHECK(fourth > 500ms);
+    CHECK(fourth <= 1100ms);
+    auto fifth = second.reserve(1, now) - now;  // the window's next turn
+    CHECK(fifth > 1500ms);
+    CHECK(fifth <= 2200ms);
+}
+
 TEST_CASE("an unreachable redis costs the shared schedule, not the start") {
     RedisOptions nowhere;
     nowhere.port = 1;  // nothing listens there
