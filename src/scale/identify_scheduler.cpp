@@ -53,13 +53,7 @@ TimePoint IdentifyScheduler::place(std::uint32_t shard_id, TimePoint slot) {
     if (last) {
         slot = std::max(slot, *last + spacing_);
     }
-    if (window_) {
-        if (latest_.size() == window_->count) {
-            slot = std::max(slot, latest_.top() + window_->per);
-            latest_.pop();
-        }
-        latest_.push(slot);
-    }
+    slot = reserve_window(slot);
     last = slot;
     return slot;
 }
@@ -75,8 +69,8 @@ TimePoint IdentifyScheduler::claim(std::uint32_t shard_id, TimePoint slot, TimeP
     return now;
 }
 
-TimePoint IdentifyScheduler::reserve_window(TimePoint now) {
-    TimePoint slot = now;
+TimePoint IdentifyScheduler::reserve_window(TimePoint from) {
+    TimePoint slot = from;
     if (window_) {
         if (latest_.size() == window_->count) {
             slot = std::max(slot, latest_.top() + window_->per);
