@@ -1,6 +1,5 @@
 #include "gatewire/redis/event_publisher.hpp"
 
-#include <simdjson.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -49,34 +48,6 @@ for shard in pairs(dirty) do
 end
 return {published, skipped}
 )lua";
-
-// A guild's events go to one stream: `guild_id` of most events, `id` of the
-// GUILD_ ones about the guild itself. 0 when there is none (or `d` is not an object).
-Snowflake guild_of(const RawEvent& event) {
-    static thread_local simdjson::ondemand::parser parser;
-    std::string_view d = event.data();
-    std::size_t room = event.message.capacity() - event.data_offset;
-    simdjson::padded_string copy;
-    simdjson::padded_string_view input;
-    if (room >= d.size() + simdjson::SIMDJSON_PADDING) {
-        input = simdjson::padded_string_view(d.data(), d.size(), room);
-    } else {
-        copy = simdjson::padded_string(d);
-        input = copy;
-    }
-    bool about_guild = event.name == "GUILD_CREATE" || event.name == "GUILD_UPDATE" ||
-                       event.name == "GUILD_DELETE";
-    simdjson::ondemand::document doc;
-    simdjson::ondemand::object object;
-    if (parser.iterate(input).get(doc) || doc.get_object().get(object)) {
-        return Snowflake();
-    }
-    std::string_view text;
-    if (object.find_field_unordered(about_guild ? "id" : "guild_id").get_string().get(text)) {
-        return Snowflake();
-    }
-    return Snowflake::parse(text).value_or(Snowflake());
-}
 
 void warn(const std::string& what) {
     if (auto log = logger()) {
@@ -140,7 +111,7 @@ void RedisEventPublisher::publish(const RawEvent& event) {
     pending.session = session_of(event);
     pending.stream = config_.streams.key_of(
         options_.key_prefix, event.shard_id,
-        config_.streams.partition == EventStreams::Partition::guild_bucket ? guild_of(event)
+        config_.streams.partition == EventStreams::Partition::guild_bucket ? routing_guild(event)
                                                                            : Snowflake());
     pending.shard = std::to_string(event.shard_id);
     pending.seq = std::to_string(event.seq);

@@ -2,13 +2,13 @@
 
 #include <unistd.h>
 
-#include <charconv>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "gatewire/core/error.hpp"
 #include "gatewire/core/log.hpp"
+#include "gatewire/redis/event_stream.hpp"
 
 namespace gatewire {
 
@@ -187,7 +187,14 @@ bool RedisEventWorker::seen_before(const RawEvent& event) {
 }
 
 void RedisEventWorker::handle(const std::string& stream, const RedisReply& entry, bool claimed) {
-    if (entry.elements.size() != 2) {
+    if (entry.kind != RedisReply::Kind::array || entry.elements.size() != 2 ||
+        entry.elements[0].kind != RedisReply::Kind::text) {
+        // No id to acknowledge it by: it stays pending, and is said once here.
+        {
+            std::lock_guard lock(stats_mutex_);
+            ++stats_.malformed;
+        }
+        report(errc::invalid_payload, "an entry of " + stream + " without an id and fields");
         return;
     }
     const std::string& id = entry.elements[0].text;
@@ -203,25 +210,20 @@ void RedisEventWorker::handle(const std::string& stream, const RedisReply& entry
         redis_.send({"XACK", stream, config_.group, id});
         return;
     }
-    RawEvent event;
-    for (std::size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
-        std::string_view field = fields.elements[i].text;
-        const std::string& value = fields.elements[i + 1].text;
-        if (field == "t") {
-            event.name = value;
-        } else if (field == "shard") {
-            std::from_chars(value.data(), value.data() + value.size(), event.shard_id);
-        } else if (field == "session") {
-            event.session_id = value;
-        } else if (field == "seq") {
-            std::from_chars(value.data(), value.data() + value.size(), event.seq);
-        } else if (field == "d") {
-            event.message = value;
+    std::string problem;
+    std::optional<RawEvent> parsed = parse_stream_entry(fields, problem);
+    if (!parsed) {
+        // Not what a publisher writes: reported and acknowledged, as it
+        // would fail the same way on every worker.
+        {
+            std::lock_guard lock(stats_mutex_);
+            ++stats_.malformed;
         }
+        report(errc::invalid_payload, "entry " + id + " of " + stream + ": " + problem);
+        redis_.send({"XACK", stream, config_.group, id});
+        return;
     }
-    event.resume_seq = event.seq;
-    event.data_offset = 0;
-    event.data_size = event.message.size();
+    RawEvent& event = *parsed;
     if (claimed) {
         std::lock_guard lock(stats_mutex_);
         ++stats_.claimed;

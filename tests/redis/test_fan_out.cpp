@@ -406,3 +406,97 @@ TEST_CASE(
     sim.stop();
     redis_server("stop");
 }
+
+TEST_CASE(
+    "an entry that is not what a publisher writes is reported and acknowledged, and the "
+    "stream goes on") {
+    auto options = test_redis();
+    std::string stream = EventStreams{}.key_of(options.key_prefix, 0, Snowflake());
+    RedisConnection redis(options);
+    auto add = [&](std::initializer_list<std::string_view> fields) {
+        std::vector<std::string_view> command{"XADD", stream, "*"};
+        command.insert(command.end(), fields.begin(), fields.end());
+        REQUIRE(redis.command(command).kind == RedisReply::Kind::text);
+    };
+    add({"t", "TYPING_START", "shard", "0", "session", "s", "seq", "1", "d", typing_in(7, 1)});
+    add({"t", "TYPING_START", "shard", "0", "session", "s", "seq", "2"});
+    add({"t", "TYPING_START", "shard", "0", "session", "s", "seq", "3x", "d", "{}"});
+    add({"t", "TYPING_START", "shard", "0", "session", "s", "seq", "4", "d", typing_in(7, 4)});
+
+    RedisEventWorker worker(options, worker_config(options, 1, "only"));
+    std::mutex mutex;
+    std::vector<std::uint64_t> typed;
+    std::vector<std::string> problems;
+    worker.on<events::TypingStart>([&](const events::TypingStart&, const EventContext& context) {
+        std::lock_guard lock(mutex);
+        typed.push_back(context.seq);
+    });
+    worker.on_error([&](std::error_code error, std::string_view detail) {
+        std::lock_guard lock(mutex);
+        if (error == errc::invalid_payload) {
+            problems.emplace_back(detail);
+        }
+    });
+    std::thread thread([&] { worker.run(); });
+    bool done = eventually([&] {
+        std::lock_guard lock(mutex);
+        return typed.size() == 2 && problems.size() == 2;
+    });
+    worker.stop();
+    thread.join();
+    REQUIRE(done);
+    CHECK(typed == std::vector<std::uint64_t>{1, 4});
+    CHECK(worker.stats().malformed == 2);
+    CHECK(worker.stats().handled == 2);
+    CHECK(problems[0].find("field d is missing") != std::string::npos);
+    CHECK(problems[1].find("seq is not a number") != std::string::npos);
+    // Acknowledged: no worker gets them again.
+    CHECK(redis.command({"XPENDING", stream, "gatewire-workers"}).elements.at(0).integer == 0);
+}
+
+TEST_CASE("stream entries: the guild an event is routed by, and the fields an entry needs") {
+    RawEvent message;
+    message.name = "MESSAGE_CREATE";
+    message.message = R"({"id":"9","guild_id":"81384788765712384","channel_id":"2"})";
+    message.data_size = message.message.size();
+    CHECK(routing_guild(message) == Snowflake{81384788765712384});
+    RawEvent guild = message;
+    guild.name = "GUILD_CREATE";
+    CHECK(routing_guild(guild) == Snowflake{9});  // a guild's own events: its id
+    RawEvent none = message;
+    none.message = R"([1,2])";
+    none.data_size = none.message.size();
+    CHECK(routing_guild(none) == Snowflake());
+
+    auto entry = [](std::initializer_list<const char*> texts) {
+        RedisReply fields;
+        fields.kind = RedisReply::Kind::array;
+        for (const char* text : texts) {
+            RedisReply element;
+            element.kind = RedisReply::Kind::text;
+            element.text = text;
+            fields.elements.push_back(element);
+        }
+        return fields;
+    };
+    std::string problem;
+    auto event = parse_stream_entry(
+        entry({"seq", "5", "d", "{}", "t", "READY", "session", "abc", "shard", "2", "new", "x"}),
+        problem);
+    REQUIRE(event);
+    CHECK(event->name == "READY");
+    CHECK(event->shard_id == 2);
+    CHECK(event->seq == 5);
+    CHECK(event->resume_seq == 5);
+    CHECK(event->session_id == "abc");
+    CHECK(event->data() == "{}");
+    CHECK_FALSE(parse_stream_entry(
+        entry({"t", "READY", "shard", "2", "session", "abc", "seq", "5", "d", "{}", "seq", "6"}),
+        problem));
+    CHECK(problem == "field seq is there twice");
+    CHECK_FALSE(parse_stream_entry(
+        entry({"t", "READY", "shard", "-1", "session", "abc", "seq", "5", "d", "{}"}), problem));
+    CHECK(problem == "shard is not a number");
+    CHECK_FALSE(parse_stream_entry(entry({"t", "READY", "shard"}), problem));
+    CHECK(problem == "its fields are not name-value pairs");
+}

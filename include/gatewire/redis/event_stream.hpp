@@ -6,12 +6,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "gatewire/core/export.hpp"
 #include "gatewire/core/snowflake.hpp"
+#include "gatewire/events/raw_event.hpp"
+#include "gatewire/redis/connection.hpp"
 
 namespace gatewire {
 
@@ -36,5 +39,17 @@ struct EventStreams {
     /// Every stream, for a worker reading them all.
     std::vector<std::string> all_keys(std::string_view prefix) const;
 };
+
+/// The guild an event is routed by: `guild_id` of most events, `id` of
+/// GUILD_CREATE, GUILD_UPDATE and GUILD_DELETE; 0 when it has none, or when
+/// `d` is not an object. Reads only as far as that field.
+GATEWIRE_API Snowflake routing_guild(const RawEvent& event);
+
+/// The event a stream entry holds, from its fields as Redis returns them
+/// (name, value, name, value, …): `t`, `shard`, `session`, `seq` and `d`,
+/// each once. Empty, with `problem` saying what is wrong, when one is
+/// missing, repeated or not what the publisher writes.
+GATEWIRE_API std::optional<RawEvent> parse_stream_entry(const RedisReply& fields,
+                                                        std::string& problem);
 
 }  // namespace gatewire

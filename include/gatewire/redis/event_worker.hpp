@@ -65,6 +65,7 @@ struct WorkerStats {
     std::uint64_t duplicates = 0;  ///< seen again within the window, not handled again
     std::uint64_t claimed = 0;     ///< taken over from another worker
     std::uint64_t trimmed = 0;     ///< pending entries the stream trimmed before they were handled
+    std::uint64_t malformed = 0;   ///< entries that are not what a publisher writes (reported)
     std::uint64_t failures = 0;    ///< Redis round trips that failed (and were retried)
 };
 
