@@ -704,21 +704,33 @@ TEST_CASE("a presence update becomes the presence of the next identify") {
 }
 
 namespace {
+// A session whose new sessions identify at slots its owner grants.
+SessionConfig with_slots(SessionConfig config) {
+    config.identify_slots = true;
+    return config;
+}
+// The owner's answer to the session's last ReserveSlot.
+void grant(Driver& d, TimePoint slot) {
+    d.session.on_slot(slot, d.now);
+    d.collect();
+}
+// Starts the session, which asks for a slot, and grants it `slot`.
+void start_with_slot(Driver& d, TimePoint slot) {
+    d.session.start(d.now);
+    d.collect();
+    grant(d, slot);
+}
 // Answers the claim the session has just made for its reached slot: go at
 // once, or (`again`) ask again then.
 void answer_claim(Driver& d, std::optional<TimePoint> again = std::nullopt) {
     auto asked = d.all<action::ReserveSlot>();
     REQUIRE_FALSE(asked.empty());
     REQUIRE(asked.back().claims);
-    d.session.on_slot(again.value_or(d.now), d.now);
-    d.collect();
+    grant(d, again.value_or(d.now));
 }
 // Starts the session and identifies it at once: a free slot, claimed.
 void identify_at_free_slot(Driver& d) {
-    d.session.start(d.now);
-    d.collect();
-    d.session.on_slot(d.now, d.now);
-    d.collect();
+    start_with_slot(d, d.now);
     d.connect();
     d.hello();
     d.advance(0ms);
@@ -730,8 +742,7 @@ TEST_CASE("a new session connects shortly before its identify slot and identifie
     // The Identify leaves at the slot whatever the connect took, once the
     // queue agrees, and the connection heartbeats meanwhile; a resume asks
     // for no slot.
-    SessionConfig config = Driver::discord(0.0);
-    config.identify_slots = true;
+    SessionConfig config = with_slots(Driver::discord(0.0));
     config.identify_lead = 1s;
     Driver d(config);
     d.session.start(d.now);
@@ -741,8 +752,7 @@ TEST_CASE("a new session connects shortly before its identify slot and identifie
     CHECK_FALSE(d.all<action::ReserveSlot>()[0].claims);
     CHECK(d.all<action::Connect>().empty());  // no socket before the answer
     TimePoint slot = d.now + 5s;
-    d.session.on_slot(slot, d.now);
-    d.collect();
+    grant(d, slot);
     CHECK(d.all<action::Connect>().empty());
     d.advance(3999ms);
     CHECK(d.all<action::Connect>().empty());
@@ -786,14 +796,8 @@ TEST_CASE("a new session connects shortly before its identify slot and identifie
 TEST_CASE(
     "a slot reached late is claimed at Hello, and waits when the bucket's last identify left "
     "late") {
-    SessionConfig config = Driver::discord(0.0);
-    config.identify_slots = true;
-    Driver d(config);
-    d.session.start(d.now);
-    d.collect();
-    TimePoint slot = d.now;  // the bucket is free: connect at once
-    d.session.on_slot(slot, d.now);
-    d.collect();
+    Driver d(with_slots(Driver::discord(0.0)));
+    start_with_slot(d, d.now);  // the bucket is free: connect at once
     REQUIRE(d.all<action::Connect>().size() == 1);
     d.advance(300ms);  // the connect took 300 ms: the slot has passed
     d.connect();
@@ -811,13 +815,8 @@ TEST_CASE(
 }
 
 TEST_CASE("a READY before the Identify that waits for its slot is reported and dropped") {
-    SessionConfig config = Driver::discord(0.0);
-    config.identify_slots = true;
-    Driver d(config);
-    d.session.start(d.now);
-    d.collect();
-    d.session.on_slot(d.now + 10s, d.now);
-    d.collect();
+    Driver d(with_slots(Driver::discord(0.0)));
+    start_with_slot(d, d.now + 10s);
     d.advance(5000ms);
     d.connect();
     d.hello();
@@ -828,9 +827,7 @@ TEST_CASE("a READY before the Identify that waits for its slot is reported and d
 }
 
 TEST_CASE("Fluxer's op 9 on an open socket identifies again through the identify queue") {
-    SessionConfig config = Driver::fluxer(0.0);
-    config.identify_slots = true;
-    Driver d(config);
+    Driver d(with_slots(Driver::fluxer(0.0)));
     identify_at_free_slot(d);
     REQUIRE(d.sent(2).size() == 1);
     d.ready();
@@ -840,8 +837,7 @@ TEST_CASE("Fluxer's op 9 on an open socket identifies again through the identify
     d.advance(1000ms);  // op 9's wait (1 s at random 0)
     REQUIRE(d.all<action::ReserveSlot>().size() == 1);
     CHECK(d.sent(2).empty());
-    d.session.on_slot(d.now + 3s, d.now);
-    d.collect();
+    grant(d, d.now + 3s);
     d.advance(2999ms);
     CHECK(d.sent(2).empty());
     d.advance(1ms);
@@ -851,8 +847,7 @@ TEST_CASE("Fluxer's op 9 on an open socket identifies again through the identify
 }
 
 TEST_CASE("where resumes count against the identify budget a resume asks for a slot first") {
-    SessionConfig config = Driver::fluxer(0.0);
-    config.identify_slots = true;
+    SessionConfig config = with_slots(Driver::fluxer(0.0));
     config.resume_slots = true;
     Driver d(config);
     identify_at_free_slot(d);
@@ -864,8 +859,7 @@ TEST_CASE("where resumes count against the identify budget a resume asks for a s
     REQUIRE(asked.size() == 1);
     CHECK(asked[0].resume);
     CHECK(d.all<action::Connect>().empty());
-    d.session.on_slot(d.now + 2s, d.now);
-    d.collect();
+    grant(d, d.now + 2s);
     d.advance(1999ms);
     CHECK(d.all<action::Connect>().empty());
     d.advance(1ms);
@@ -876,16 +870,13 @@ TEST_CASE("where resumes count against the identify budget a resume asks for a s
 }
 
 TEST_CASE("a slot that answers a stopped session is ignored") {
-    SessionConfig config = Driver::discord(0.0);
-    config.identify_slots = true;
-    Driver d(config);
+    Driver d(with_slots(Driver::discord(0.0)));
     d.session.start(d.now);
     d.collect();
     d.session.stop(d.now);
     d.collect();
     CHECK(d.session.state() == ShardState::stopped);
-    d.session.on_slot(d.now, d.now);
-    d.collect();
+    grant(d, d.now);
     d.advance(10s);
     CHECK(d.all<action::Connect>().empty());
 }
