@@ -410,6 +410,14 @@ std::optional<ResumableSession> Session::resumable() const {
     return ResumableSession{s.session_id, s.acknowledged_seq(), s.resume_url};
 }
 
+std::string_view Session::session_id() const noexcept {
+    return impl_->session_id;
+}
+
+std::string_view Session::resume_url() const noexcept {
+    return impl_->has_session() ? std::string_view(impl_->resume_url) : std::string_view();
+}
+
 void Session::handled(std::string_view session_id, std::uint64_t resume_seq) {
     Impl& s = *impl_;
     if (session_id == s.session_id && !session_id.empty()) {

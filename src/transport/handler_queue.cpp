@@ -15,29 +15,36 @@ void HandlerSide::acknowledge(const ResumableSession& upto) {
 
 void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
     HandlerSide& h = *self;
-    // Run a batch, then yield the handler thread to other shards.
-    for (int batch = 0; batch < 64; ++batch) {
-        Item item;
-        {
-            std::unique_lock lock(h.queue_mutex);
-            if (h.queue.empty() && h.store) {
-                // Persist while still the only drain: another may start once
-                // `draining` is false, and must not overlap with this one.
-                lock.unlock();
-                h.persist();
-                lock.lock();
-            }
-            if (h.queue.empty()) {
-                h.draining = false;
-                return;
-            }
-            item = std::move(h.queue.front());
+    // A batch at a time, taken and counted off under one lock each: per
+    // item, the reader and this thread met on the queue's lock, and a
+    // contended lock costs a futex wake.
+    {
+        std::unique_lock lock(h.queue_mutex);
+        if (h.queue.empty() && h.store) {
+            // Persist while still the only drain: another may start once
+            // `draining` is false, and must not overlap with this one.
+            lock.unlock();
+            h.persist();
+            lock.lock();
+        }
+        if (h.queue.empty()) {
+            h.draining = false;
+            return;
+        }
+        while (!h.queue.empty() && h.taken.size() < drain_batch) {
+            h.taken.push_back(std::move(h.queue.front()));
             h.queue.pop_front();
         }
+    }
+    std::size_t events = 0;
+    std::size_t bytes = 0;
+    std::optional<Handled> handled;  // the batch's furthest handled event, not yet recorded
+    for (Item& item : h.taken) {
         std::visit(
             [&](auto& it) {
                 using I = std::decay_t<decltype(it)>;
                 if constexpr (std::is_same_v<I, FinishItem>) {
+                    h.record_handled(handled);
                     h.persist();  // the store is up to date before the owner hears the end
                 }
                 h.run_handler([&] {
@@ -63,28 +70,46 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
                     h.release_finish_work();
                 }
                 if constexpr (std::is_same_v<I, EventItem>) {
-                    {
-                        std::lock_guard lock(h.snapshot_mutex);
-                        if (it.generation == h.generation && h.resumable &&
-                            it.event.resume_seq > h.resumable->seq) {
-                            h.resumable->seq = it.event.resume_seq;
-                            if (!h.store) {
-                                h.acknowledge(*h.resumable);
-                            }
-                        }
+                    ++events;
+                    bytes += event_bytes(it.event);
+                    if (handled && handled->generation != it.generation) {
+                        h.record_handled(handled);
                     }
-                    std::lock_guard lock(h.queue_mutex);
-                    --h.queued_events;
-                    h.queued_bytes -= event_bytes(it.event);
+                    if (!handled || it.event.resume_seq > handled->resume_seq) {
+                        handled = Handled{it.generation, it.event.resume_seq};
+                    }
                 }
             },
             item);
-        if (h.reader_waiting) {
-            h.wake_reader();
-        }
+    }
+    h.record_handled(handled);
+    {
+        std::lock_guard lock(h.queue_mutex);
+        h.queued_events -= events;
+        h.queued_bytes -= bytes;
+    }
+    h.taken.clear();
+    if (h.reader_waiting) {
+        h.wake_reader();
     }
     h.persist();
     net::post(h.handler_executor, [self] { drain(self); });
+}
+
+// What heartbeats and resumes may ask after: the batch's handled events,
+// once per batch rather than per event.
+void HandlerSide::record_handled(std::optional<Handled>& handled) {
+    if (!handled) {
+        return;
+    }
+    std::lock_guard lock(snapshot_mutex);
+    if (handled->generation == generation && resumable && handled->resume_seq > resumable->seq) {
+        resumable->seq = handled->resume_seq;
+        if (!store) {
+            acknowledge(*resumable);
+        }
+    }
+    handled.reset();
 }
 
 template <class F>

@@ -14,6 +14,7 @@
 #include <system_error>
 #include <thread>
 #include <variant>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -40,6 +41,10 @@ struct EventItem {
     std::uint64_t generation;  // which session the event belongs to
 };
 using Item = std::variant<EventItem, StateItem, ErrorItem, FinishItem>;
+
+// Items one drain takes from the queue at a time, before it yields the
+// handler thread to other shards.
+constexpr std::size_t drain_batch = 64;
 
 inline std::size_t event_bytes(const RawEvent& event) {
     return event.message.size() + event.name.size();
@@ -70,6 +75,9 @@ struct HandlerSide {
     // Between the strand and the handler executor.
     std::mutex queue_mutex;
     std::deque<Item> queue;
+    // The batch the one running drain took from `queue`; kept for its capacity.
+    std::vector<Item> taken;
+
     std::size_t queued_events = 0;
     std::size_t queued_bytes = 0;
     bool draining = false;
@@ -96,7 +104,13 @@ struct HandlerSide {
     std::atomic<std::uint64_t> acknowledged_version{0};
     void acknowledge(const ResumableSession& upto);  // under snapshot_mutex
 
+    // The furthest event of one session a drain has handled.
+    struct Handled {
+        std::uint64_t generation;
+        std::uint64_t resume_seq;
+    };
     static void drain(std::shared_ptr<HandlerSide> self);
+    void record_handled(std::optional<Handled>& handled);
     void wake_reader();
     void persist();
     template <class F>

@@ -123,20 +123,23 @@ void ShardCore::update_snapshot() {
     std::lock_guard lock(snapshot_mutex);
     latency = session.latency();
     stats = session.stats();
-    auto current = session.resumable();
-    if (!current) {
+    // Compared in place: this runs for every event, and a copy of the
+    // session (its id and URL) would cost two allocations each time.
+    std::string_view id = session.session_id();
+    if (id.empty()) {
         if (resumable) {
             resumable.reset();
             ++generation;
         }
         return;
     }
-    if (!resumable || resumable->session_id != current->session_id) {
+    std::string_view url = session.resume_url();
+    if (!resumable || resumable->session_id != id) {
         // A new session: nothing of it has been handled yet.
         ++generation;
-        resumable = ResumableSession{current->session_id, 0, current->resume_url};
-    } else {
-        resumable->resume_url = current->resume_url;
+        resumable = ResumableSession{std::string(id), 0, std::string(url)};
+    } else if (resumable->resume_url != url) {
+        resumable->resume_url = url;
     }
 }
 

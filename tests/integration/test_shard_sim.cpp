@@ -322,6 +322,45 @@ TEST_CASE("a full event queue stops reading the socket and drops nothing") {
     CHECK(h.sim.stats().server_close_codes.empty());
 }
 
+TEST_CASE("events of an ended session handled with a new one's do not move the new one's seq") {
+    // The handler side takes events in batches; a batch that holds the last
+    // events of one session and the first of the next must record each
+    // against its own session.
+    Harness h(Harness::sim_config(profiles::discord()));
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool hold = false;
+    h.on_event_extra = [&](const RawEvent&) {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return !hold; });
+    };
+    h.start(Harness::client_config(profiles::discord(), Compression::zlib_stream));
+    REQUIRE(h.wait_ready());
+    REQUIRE(h.shard->session());
+    std::string first = h.shard->session()->session_id;
+    {
+        std::lock_guard lock(mutex);
+        hold = true;
+    }
+    h.send_messages(1, 20);  // session 1: seqs 2-21, held behind the first
+    h.sim.fault({sim::Fault::Kind::invalid_session, 0, false});
+    REQUIRE(h.wait_sim([](const auto& s) { return s.identifies == 2; }));
+    REQUIRE(h.wait_sim([](const auto& s) { return s.ready_sessions == 1; }));
+    h.send_messages(21, 25);  // session 2: READY is seq 1, these 2-6
+    {
+        std::lock_guard lock(mutex);
+        hold = false;
+    }
+    changed.notify_all();
+    REQUIRE(h.wait_events(1 + 20 + 1 + 5));
+    REQUIRE(h.wait([&] {
+        auto session = h.shard->session();
+        return session && session->session_id != first && session->seq == 6;
+    }));
+    std::this_thread::sleep_for(100ms);  // room for a wrong record to land
+    CHECK(h.shard->session()->seq == 6);
+}
+
 TEST_CASE("a session saved by one shard is resumed by a new one") {
     Harness h(Harness::sim_config(profiles::discord()));
     h.start(Harness::client_config(profiles::discord(), Compression::zlib_stream));

@@ -17,6 +17,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <variant>
 
@@ -186,6 +187,10 @@ class GATEWIRE_API Session {
     /// Inspection.
     ShardState state() const noexcept;
     std::optional<ResumableSession> resumable() const;
+    /// resumable()'s session id and resume URL, without copying them (empty
+    /// when there is no session): for a caller that checks on every event.
+    std::string_view session_id() const noexcept;
+    std::string_view resume_url() const noexcept;
     std::optional<std::chrono::microseconds> latency() const noexcept;
     std::optional<std::chrono::milliseconds> heartbeat_interval() const noexcept;
     const SessionStats& stats() const noexcept;
