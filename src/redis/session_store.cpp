@@ -42,6 +42,7 @@ void RedisSessionStore::write_pending() {
         auto [key, session] = *pending_.begin();
         pending_.erase(pending_.begin());
         ++writing_;
+        in_flight_.emplace(key, session);
         lock.unlock();
         ShardId shard{key.first, key.second};
         std::string why;
@@ -57,6 +58,7 @@ void RedisSessionStore::write_pending() {
         }
         lock.lock();
         --writing_;
+        in_flight_.reset();
         if (why.empty()) {
             failing = false;
         } else {
@@ -85,8 +87,12 @@ std::string RedisSessionStore::key_of(ShardId shard) const {
 std::optional<ResumableSession> RedisSessionStore::load(ShardId shard) {
     {
         std::lock_guard lock(mutex_);
-        if (auto waiting = pending_.find({shard.id, shard.count}); waiting != pending_.end()) {
+        Key key{shard.id, shard.count};
+        if (auto waiting = pending_.find(key); waiting != pending_.end()) {
             return waiting->second;
+        }
+        if (in_flight_ && in_flight_->first == key) {
+            return in_flight_->second;  // Redis may not have it yet
         }
     }
     RedisReply reply = redis_->command({"GET", key_of(shard)});

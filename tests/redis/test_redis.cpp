@@ -75,6 +75,21 @@ TEST_CASE("sessions saved in redis are loaded back, per shard and count, and era
     CHECK_FALSE(other_process.load({3, 8}));
 }
 
+TEST_CASE("a session just saved loads back while its write to redis is still in flight") {
+    // The store writes from a thread of its own; a load between that thread
+    // taking a save and Redis answering it must not miss the save.
+    auto redis = std::make_shared<RedisConnection>(test_redis());
+    RedisSessionStore store(redis, 10s);
+    for (std::uint64_t seq = 1; seq <= 2000; ++seq) {
+        ResumableSession session{"4f0a9c7e2b1d4e6f8a0b1c2d3e4f5a6b", seq, ""};
+        store.save({5, 8}, session);
+        auto loaded = store.load({5, 8});
+        REQUIRE(loaded);
+        REQUIRE(loaded->seq == seq);
+    }
+    REQUIRE(store.flush(patience));
+}
+
 TEST_CASE("two identify queues on one redis keep one schedule per bucket") {
     auto options = test_redis();
     // Two processes' worth: separate connections, separate queues.
