@@ -62,6 +62,14 @@ void RedisEventWorker::report(std::error_code error, const std::string& detail) 
     }
 }
 
+void RedisEventWorker::report_malformed(const std::string& detail) {
+    {
+        std::lock_guard lock(stats_mutex_);
+        ++stats_.malformed;
+    }
+    report(errc::invalid_payload, detail);
+}
+
 void RedisEventWorker::run() {
     bool ready = false;  // groups exist and our own pending entries are handled
     while (!stopping_) {
@@ -190,11 +198,7 @@ void RedisEventWorker::handle(const std::string& stream, const RedisReply& entry
     if (entry.kind != RedisReply::Kind::array || entry.elements.size() != 2 ||
         entry.elements[0].kind != RedisReply::Kind::text) {
         // No id to acknowledge it by: it stays pending, and is said once here.
-        {
-            std::lock_guard lock(stats_mutex_);
-            ++stats_.malformed;
-        }
-        report(errc::invalid_payload, "an entry of " + stream + " without an id and fields");
+        report_malformed("an entry of " + stream + " without an id and fields");
         return;
     }
     const std::string& id = entry.elements[0].text;
@@ -215,11 +219,7 @@ void RedisEventWorker::handle(const std::string& stream, const RedisReply& entry
     if (!parsed) {
         // Not what a publisher writes: reported and acknowledged, as it
         // would fail the same way on every worker.
-        {
-            std::lock_guard lock(stats_mutex_);
-            ++stats_.malformed;
-        }
-        report(errc::invalid_payload, "entry " + id + " of " + stream + ": " + problem);
+        report_malformed("entry " + id + " of " + stream + ": " + problem);
         redis_.send({"XACK", stream, config_.group, id});
         return;
     }

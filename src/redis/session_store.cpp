@@ -41,7 +41,6 @@ void RedisSessionStore::write_pending() {
         }
         auto [key, session] = *pending_.begin();
         pending_.erase(pending_.begin());
-        ++writing_;
         in_flight_.emplace(key, session);
         lock.unlock();
         ShardId shard{key.first, key.second};
@@ -57,7 +56,6 @@ void RedisSessionStore::write_pending() {
             why = e.what();
         }
         lock.lock();
-        --writing_;
         in_flight_.reset();
         if (why.empty()) {
             failing = false;
@@ -77,7 +75,7 @@ void RedisSessionStore::write_pending() {
 
 bool RedisSessionStore::flush(std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] { return pending_.empty() && writing_ == 0; });
+    return changed_.wait_for(lock, timeout, [&] { return pending_.empty() && !in_flight_; });
 }
 
 std::string RedisSessionStore::key_of(ShardId shard) const {

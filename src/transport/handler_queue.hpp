@@ -77,7 +77,6 @@ struct HandlerSide {
     std::deque<Item> queue;
     // The batch the one running drain took from `queue`; kept for its capacity.
     std::vector<Item> taken;
-
     std::size_t queued_events = 0;
     std::size_t queued_bytes = 0;
     bool draining = false;

@@ -114,6 +114,7 @@ class GATEWIRE_API RedisEventWorker {
     void handle(const std::string& stream, const RedisReply& entry, bool claimed);
     bool seen_before(const RawEvent& event);
     void report(std::error_code error, const std::string& detail);
+    void report_malformed(const std::string& detail);  // counted, and reported
 
     EventWorkerConfig config_;
     std::string batch_text_;  // config_.batch and config_.block as arguments

@@ -49,8 +49,8 @@ class GATEWIRE_API RedisSessionStore final : public SessionStore {
     std::mutex mutex_;
     std::condition_variable changed_;
     std::map<Key, std::optional<ResumableSession>> pending_;  // nullopt: erase
-    std::size_t writing_ = 0;  // writes taken from pending_, not yet answered
-    // The one being written: load() reads it while Redis may not have it yet.
+    // The write taken from pending_ and not yet answered (one writer thread):
+    // load() reads it while Redis may not have it yet.
     std::optional<std::pair<Key, std::optional<ResumableSession>>> in_flight_;
     bool stopping_ = false;
     std::thread writer_;  // last: started once everything above exists
