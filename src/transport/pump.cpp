@@ -21,6 +21,9 @@ void ShardCore::pump() {
     while (again) {
         again = false;
         while (auto next = session.poll()) {
+            // Before the action: a handler woken by what it hands over
+            // reads session() and must find what the session knows by now.
+            update_snapshot();
             std::visit(
                 [&](auto&& a) {
                     using A = std::decay_t<decltype(a)>;
@@ -66,8 +69,8 @@ void ShardCore::pump() {
                     }
                 },
                 std::move(*next));
-            update_snapshot();
         }
+        update_snapshot();
     }
     if (finished) {
         connection.reset();

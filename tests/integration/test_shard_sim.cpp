@@ -322,6 +322,40 @@ TEST_CASE("a full event queue stops reading the socket and drops nothing") {
     CHECK(h.sim.stats().server_close_codes.empty());
 }
 
+TEST_CASE("a handler told the shard is ready finds the new session already in session()") {
+    // Found by CI under TSan: the state was handed over before the snapshot
+    // that session() reads had taken the new session.
+    Harness h(Harness::sim_config(profiles::discord()));
+    std::mutex mutex;
+    std::vector<std::string> seen;  // the session id each ready found; empty: none
+    h.on_state_extra = [&](ShardState state) {
+        if (state == ShardState::ready) {
+            auto session = h.shard->session();
+            std::lock_guard lock(mutex);
+            seen.push_back(session ? session->session_id : std::string());
+        }
+    };
+    h.start(Harness::client_config(profiles::discord(), Compression::zlib_stream));
+    REQUIRE(h.wait_ready());
+    constexpr std::size_t rounds = 30;
+    for (std::size_t i = 1; i < rounds; ++i) {
+        h.sim.fault({sim::Fault::Kind::close, 4009});  // identify anew: a new session
+        REQUIRE(h.wait([&] { return h.count_named("READY") == i + 1; }));
+    }
+    REQUIRE(h.wait([&] {
+        std::lock_guard lock(mutex);
+        return seen.size() == rounds;
+    }));
+    std::lock_guard lock(mutex);
+    for (std::size_t i = 0; i < rounds; ++i) {
+        INFO("ready " << i);
+        CHECK_FALSE(seen[i].empty());
+        if (i > 0) {
+            CHECK(seen[i] != seen[i - 1]);
+        }
+    }
+}
+
 TEST_CASE("events of an ended session handled with a new one's do not move the new one's seq") {
     // The handler side takes events in batches; a batch that holds the last
     // events of one session and the first of the next must record each

@@ -42,6 +42,7 @@ struct Harness {
     std::vector<std::string> details;  // of every state change and error, as reported
     std::optional<std::error_code> finished;
     std::function<void(const RawEvent&)> on_event_extra;
+    std::function<void(ShardState)> on_state_extra;  // runs on the handler thread
 
     static sim::SimConfig sim_config(const Profile& profile) {
         return test::quick_sim_config(profile);
@@ -78,6 +79,9 @@ struct Harness {
             changed.notify_all();
         });
         shard->on_state([this](ShardState state, std::string_view detail) {
+            if (on_state_extra) {
+                on_state_extra(state);
+            }
             std::lock_guard lock(mutex);
             states.push_back(state);
             details.emplace_back(detail);
