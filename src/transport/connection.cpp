@@ -19,6 +19,7 @@
 #include "gatewire/core/error.hpp"
 #include "gatewire/core/log.hpp"
 #include "gatewire/core/url.hpp"
+#include "transport/read_ahead_stream.hpp"
 #include "transport/shard_core.hpp"
 
 namespace gatewire::detail {
@@ -56,6 +57,18 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
           close_deadline(shard->strand) {}
 
     bool current() const { return shard->connection.get() == this; }
+
+    static constexpr bool secure =
+        !std::is_same_v<typename Stream::next_layer_type::next_layer_type, beast::tcp_stream>;
+
+    // Bytes that wait for the reader, in this process or in the socket.
+    bool bytes_waiting() {
+        if (ws.next_layer().buffered() > 0) {
+            return true;
+        }
+        beast::error_code probe;
+        return beast::get_lowest_layer(ws).socket().available(probe) > 0 && !probe;
+    }
 
     void send(action::Send message) override {
         outbox.emplace_back(std::move(message));
@@ -143,12 +156,13 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
                                            static_cast<int>(std::min<std::size_t>(bytes, INT_MAX))),
                                        ec);
         }
-        if constexpr (!std::is_same_v<Stream, websocket::stream<beast::tcp_stream>>) {
-            if (beast::error_code error = detail::expect_host(ws.next_layer(), url.host)) {
+        if constexpr (secure) {
+            auto& tls = ws.next_layer().next_layer();
+            if (beast::error_code error = detail::expect_host(tls, url.host)) {
                 co_return error;
             }
-            co_await ws.next_layer().async_handshake(ssl::stream_base::client,
-                                                     net::redirect_error(net::use_awaitable, ec));
+            co_await tls.async_handshake(ssl::stream_base::client,
+                                         net::redirect_error(net::use_awaitable, ec));
             if (ec || aborted) {
                 co_return ec ? ec : net::error::operation_aborted;
             }
@@ -219,9 +233,7 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
             // while the next read is sure to complete at once (bytes wait in
             // the socket) and the batch is small. No timer: an event that
             // ends a burst is handed over as soon as it is queued.
-            beast::error_code probe;
-            if (shard.deferred_events >= wake_batch ||
-                beast::get_lowest_layer(self->ws).socket().available(probe) == 0 || probe) {
+            if (shard.deferred_events >= wake_batch || !self->bytes_waiting()) {
                 shard.flush_wake();
             }
             co_await shard.wait_for_room();
@@ -295,12 +307,12 @@ void ShardCore::open_connection(std::string url_text) {
                 return;
             }
         }
-        using Stream = websocket::stream<ssl::stream<beast::tcp_stream>>;
+        using Stream = websocket::stream<ReadAheadStream<ssl::stream<beast::tcp_stream>>>;
         auto made = std::make_shared<Connection<Stream>>(self, *url, strand, *tls);
         connection = made;
         net::co_spawn(strand, Connection<Stream>::run(made), net::detached);
     } else {
-        using Stream = websocket::stream<beast::tcp_stream>;
+        using Stream = websocket::stream<ReadAheadStream<beast::tcp_stream>>;
         auto made = std::make_shared<Connection<Stream>>(self, *url, strand);
         connection = made;
         net::co_spawn(strand, Connection<Stream>::run(made), net::detached);
