@@ -1,5 +1,8 @@
 #include "transport/handler_queue.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 #include <boost/asio/post.hpp>
 
 #include "gatewire/core/log.hpp"
@@ -15,31 +18,43 @@ void HandlerSide::acknowledge(const ResumableSession& upto) {
 
 void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
     HandlerSide& h = *self;
-    // A batch at a time, taken and counted off under one lock each: per
-    // item, the reader and this thread met on the queue's lock, and a
-    // contended lock costs a futex wake.
+    // The whole queue is taken under one lock, and handled a batch at a
+    // time: per item, the reader and this thread met on the queue's lock,
+    // and a contended lock costs a futex wake.
+    bool tell_strand = false;
     {
         std::unique_lock lock(h.queue_mutex);
-        if (h.queue.empty() && h.store) {
-            // Persist while still the only drain: another may start once
-            // `draining` is false, and must not overlap with this one.
-            lock.unlock();
-            h.persist();
-            lock.lock();
-        }
-        if (h.queue.empty()) {
-            h.draining = false;
-            return;
-        }
-        while (!h.queue.empty() && h.taken.size() < drain_batch) {
-            h.taken.push_back(std::move(h.queue.front()));
-            h.queue.pop_front();
+        if (h.taken_done == h.taken.size()) {
+            tell_strand = h.give_back_taken();
+            if (h.queue.empty() && h.store) {
+                // Persist while still the only drain: another may start once
+                // `draining` is false, and must not overlap with this one.
+                lock.unlock();
+                h.persist();
+                lock.lock();
+            }
+            if (h.queue.empty()) {
+                h.draining = false;
+                lock.unlock();
+                if (tell_strand) {
+                    h.return_spent();
+                }
+                return;
+            }
+            h.taken.swap(h.queue);
         }
     }
+    if (tell_strand) {
+        h.return_spent();
+    }
+    const std::size_t first = h.taken_done;
+    const std::size_t end = std::min(h.taken.size(), first + drain_batch);
+    h.taken_done = end;
     std::size_t events = 0;
     std::size_t bytes = 0;
     std::optional<Handled> handled;  // the batch's furthest handled event, not yet recorded
-    for (Item& item : h.taken) {
+    for (std::size_t i = first; i < end; ++i) {
+        Item& item = h.taken[i];
         std::visit(
             [&](auto& it) {
                 using I = std::decay_t<decltype(it)>;
@@ -88,12 +103,28 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
         h.queued_events -= events;
         h.queued_bytes -= bytes;
     }
-    h.taken.clear();
     if (h.reader_waiting) {
         h.wake_reader();
     }
     h.persist();
     net::post(h.handler_executor, [self] { drain(self); });
+}
+
+// The handled batch goes back to the strand, which allocated it. Returns
+// whether the strand must be asked to take it (it held nothing spent yet).
+bool HandlerSide::give_back_taken() {
+    if (taken.empty()) {
+        return false;
+    }
+    bool first = spent.empty();
+    if (first) {
+        spent.swap(taken);
+    } else {
+        std::move(taken.begin(), taken.end(), std::back_inserter(spent));
+        taken.clear();
+    }
+    taken_done = 0;
+    return first;
 }
 
 // What heartbeats and resumes may ask after: the batch's handled events,

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -72,11 +71,18 @@ struct HandlerSide {
     bool detached = false;                          // under handler_gate
     std::atomic<std::thread::id> handler_thread{};  // the thread in a handler now
 
-    // Between the strand and the handler executor.
+    // Between the strand and the handler executor. The vectors pass from one
+    // to the next by swapping, and keep their capacity: the strand hands its
+    // items over into `queue`, a drain takes the whole of it into `taken`,
+    // and once it is handled gives it back in `spent`, for the strand to
+    // free. The strand allocated those messages: freed here, they met its
+    // allocations on malloc's arena lock (a futex wake per few events).
     std::mutex queue_mutex;
-    std::deque<Item> queue;
-    // The batch the one running drain took from `queue`; kept for its capacity.
-    std::vector<Item> taken;
+    std::vector<Item> queue;
+    std::vector<Item> taken;     // the running drain's alone
+    std::size_t taken_done = 0;  // of `taken`, the items handled
+    std::vector<Item> spent;
+    // Handed over and not yet handled, `taken` included.
     std::size_t queued_events = 0;
     std::size_t queued_bytes = 0;
     bool draining = false;
@@ -110,7 +116,9 @@ struct HandlerSide {
     };
     static void drain(std::shared_ptr<HandlerSide> self);
     void record_handled(std::optional<Handled>& handled);
+    bool give_back_taken();  // under queue_mutex; true: the strand must be told
     void wake_reader();
+    void return_spent();
     void persist();
     template <class F>
     void run_handler(F&& call);

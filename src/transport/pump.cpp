@@ -1,6 +1,7 @@
 // The shard's pump: carries out what the session asks for, keeps its timer,
 // and hands events to the handler side, holding the reader while that is full.
 #include <atomic>
+#include <iterator>
 #include <thread>
 
 #include <boost/asio/execution/outstanding_work.hpp>
@@ -167,8 +168,8 @@ net::awaitable<void> ShardCore::wait_for_room() {
         reader_waiting = true;
         {
             std::lock_guard lock(queue_mutex);
-            if ((queued_events < config.event_queue_capacity &&
-                 queued_bytes < config.event_queue_bytes) ||
+            if ((queued_events + outgoing_events < config.event_queue_capacity &&
+                 queued_bytes + outgoing_bytes < config.event_queue_bytes) ||
                 finished) {
                 break;
             }
@@ -186,38 +187,61 @@ net::awaitable<void> ShardCore::wait_for_room() {
 }
 
 void ShardCore::enqueue(Item item) {
-    std::lock_guard lock(queue_mutex);
     if (auto* event = std::get_if<EventItem>(&item)) {
-        ++queued_events;
-        queued_bytes += event_bytes(event->event);
+        ++outgoing_events;
+        outgoing_bytes += event_bytes(event->event);
     } else if (std::holds_alternative<FinishItem>(item)) {
+        std::lock_guard lock(queue_mutex);
         side->finish_work =
             net::prefer(strand.get_inner_executor(), net::execution::outstanding_work.tracked);
     }
-    queue.push_back(std::move(item));
-    if (defer_wake && std::holds_alternative<EventItem>(queue.back())) {
+    outgoing.push_back(std::move(item));
+    if (defer_wake && std::holds_alternative<EventItem>(outgoing.back())) {
         ++deferred_events;
         return;
     }
-    if (!draining) {
-        draining = true;
-        net::post(handler_executor, [side = side] { HandlerSide::drain(side); });
+    hand_over();
+}
+
+void ShardCore::hand_over() {
+    {
+        std::lock_guard lock(queue_mutex);
+        if (queue.empty()) {
+            queue.swap(outgoing);
+        } else {
+            std::move(outgoing.begin(), outgoing.end(), std::back_inserter(queue));
+            outgoing.clear();
+        }
+        queued_events += outgoing_events;
+        queued_bytes += outgoing_bytes;
+        outgoing_events = 0;
+        outgoing_bytes = 0;
+        garbage.swap(side->spent);
+        if (!draining && !queue.empty()) {
+            draining = true;
+            net::post(handler_executor, [side = side] { HandlerSide::drain(side); });
+        }
     }
+    garbage.clear();
 }
 
 void ShardCore::flush_wake() {
     defer_wake = false;
     deferred_events = 0;
-    std::lock_guard lock(queue_mutex);
-    if (!draining && !queue.empty()) {
-        draining = true;
-        net::post(handler_executor, [side = side] { HandlerSide::drain(side); });
-    }
+    hand_over();
 }
 
 void HandlerSide::wake_reader() {
     if (auto c = core.lock()) {
         net::post(c->strand, [c] { c->space_timer.cancel(); });
+    }
+}
+
+// A reader that goes idle hands nothing over, and would hold what was
+// spent until its next event.
+void HandlerSide::return_spent() {
+    if (auto c = core.lock()) {
+        net::post(c->strand, [c] { c->hand_over(); });
     }
 }
 

@@ -47,6 +47,11 @@ struct ShardCore : std::enable_shared_from_this<ShardCore> {
     // without waking the handler side; flush_wake() wakes it once for all.
     bool defer_wake = false;
     std::size_t deferred_events = 0;
+    // Items not yet handed over, and their share of the queue's bounds.
+    std::vector<Item> outgoing;
+    std::size_t outgoing_events = 0;
+    std::size_t outgoing_bytes = 0;
+    std::vector<Item> garbage;  // spent items taken back, freed outside the lock
 
     // The handler side's members under their usual names.
     net::any_io_executor& handler_executor = side->handler_executor;
@@ -55,7 +60,7 @@ struct ShardCore : std::enable_shared_from_this<ShardCore> {
     Shard::ErrorHandler& error_handler = side->error_handler;
     Shard::FinishHandler& finish_handler = side->finish_handler;
     std::mutex& queue_mutex = side->queue_mutex;
-    std::deque<Item>& queue = side->queue;
+    std::vector<Item>& queue = side->queue;
     std::size_t& queued_events = side->queued_events;
     std::size_t& queued_bytes = side->queued_bytes;
     // Commands posted by send() that the strand has not yet handed on.
@@ -84,7 +89,10 @@ struct ShardCore : std::enable_shared_from_this<ShardCore> {
     void reserve_slot(const action::ReserveSlot& request);
     void open_connection(std::string url);
     void enqueue(Item item);
-    void flush_wake();
+    // Moves what is outgoing into the queue (waking the handler side) and
+    // takes back what the handler side has spent.
+    void hand_over();
+    void flush_wake();  // ends deferring: hands everything over
     net::awaitable<void> run_timer();
     net::awaitable<void> wait_for_room();
     void update_snapshot();
