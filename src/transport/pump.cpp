@@ -79,8 +79,13 @@ void ShardCore::pump() {
         space_timer.cancel();
         return;
     }
+    // Re-armed only when it moved: each re-arm is a system call (timerfd),
+    // and most messages leave the next deadline (a heartbeat) where it was.
     auto deadline = session.next_deadline();
-    deadline_timer.expires_at(deadline ? *deadline : TimePoint::max());
+    TimePoint at = deadline ? *deadline : TimePoint::max();
+    if (at != deadline_timer.expiry()) {
+        deadline_timer.expires_at(at);
+    }
 }
 
 void ShardCore::reserve_slot(const action::ReserveSlot& request) {
