@@ -7,8 +7,10 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
@@ -274,8 +276,16 @@ SessionConfig ShardCore::session_config_of(const ShardConfig& config) {
     return session;
 }
 
-ShardCore::ShardCore(net::any_io_executor io, ShardConfig c, net::any_io_executor handlers)
-    : strand(net::make_strand(io)),
+net::any_io_executor make_shard_strand(const net::any_io_executor& io) {
+    if (const auto* plain = io.target<net::io_context::executor_type>()) {
+        return net::make_strand(*plain);
+    }
+    return net::make_strand(io);
+}
+
+ShardCore::ShardCore(net::any_io_executor executor, ShardConfig c, net::any_io_executor handlers)
+    : io(std::move(executor)),
+      strand(make_shard_strand(io)),
       side(std::make_shared<HandlerSide>()),
       config(std::move(c)),
       session(session_config_of(config)),

@@ -94,7 +94,7 @@ void ShardCore::reserve_slot(const action::ReserveSlot& request) {
         return;
     }
     SlotRequest asked{shard_id(), request.resume, request.claims, Clock::now()};
-    auto work = net::prefer(strand.get_inner_executor(), net::execution::outstanding_work.tracked);
+    auto work = net::prefer(io, net::execution::outstanding_work.tracked);
     std::weak_ptr<ShardCore> weak = shared_from_this();
     // An answer on this thread before async_reserve returns is on this
     // strand already (a local queue) and needs no hop.
@@ -197,8 +197,7 @@ void ShardCore::enqueue(Item item) {
         outgoing_bytes += event_bytes(event->event);
     } else if (std::holds_alternative<FinishItem>(item)) {
         std::lock_guard lock(queue_mutex);
-        side->finish_work =
-            net::prefer(strand.get_inner_executor(), net::execution::outstanding_work.tracked);
+        side->finish_work = net::prefer(io, net::execution::outstanding_work.tracked);
     }
     outgoing.push_back(std::move(item));
     if (defer_wake && std::holds_alternative<EventItem>(outgoing.back())) {

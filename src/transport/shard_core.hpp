@@ -10,7 +10,6 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "gatewire/protocol/session.hpp"
 #include "gatewire/transport/shard.hpp"
@@ -31,8 +30,15 @@ struct ConnectionBase {
     virtual void close(std::uint16_t code, std::string reason) = 0;
 };
 
+// A strand over the io_context's own executor type where `io` is one: an
+// any_io_executor holds that one in place, where a strand over an
+// any_io_executor is too large for it and every copy and work-tracking
+// variant of it (a few per read) was an allocation or a shared count.
+net::any_io_executor make_shard_strand(const net::any_io_executor& io);
+
 struct ShardCore : std::enable_shared_from_this<ShardCore> {
-    net::strand<net::any_io_executor> strand;
+    net::any_io_executor io;      // what the shard was given
+    net::any_io_executor strand;  // over `io`: see make_shard_strand()
     std::shared_ptr<HandlerSide> side;
     ShardConfig config;
     Session session;

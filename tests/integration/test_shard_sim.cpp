@@ -11,8 +11,10 @@
 #include <sstream>
 #include <thread>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <spdlog/logger.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -393,6 +395,54 @@ TEST_CASE("events of an ended session handled with a new one's do not move the n
     }));
     std::this_thread::sleep_for(100ms);  // room for a wrong record to land
     CHECK(h.shard->session()->seq == 6);
+}
+
+TEST_CASE("a shard on an executor run by two threads keeps its events whole and in order") {
+    // The shard's strand is made over the io_context's own executor type when
+    // given one, and over the executor as given otherwise (a thread pool here).
+    for (bool pool_executor : {false, true}) {
+        DYNAMIC_SECTION((pool_executor ? "thread_pool" : "io_context") << " run by two threads") {
+            sim::Simulator sim(Harness::sim_config(profiles::discord()));
+            sim.start();
+            net::io_context io;
+            net::thread_pool pool(2);
+            ShardConfig config =
+                Harness::client_config(profiles::discord(), Compression::zlib_stream);
+            config.session.url = sim.url();
+            net::any_io_executor executor =
+                pool_executor ? net::any_io_executor(pool.get_executor()) : io.get_executor();
+            Shard shard(executor, config);
+            std::mutex mutex;
+            std::vector<std::uint64_t> seqs;
+            shard.on_event([&](const RawEvent& e) {
+                std::lock_guard lock(mutex);
+                seqs.push_back(e.seq);
+            });
+            shard.start();
+            auto work = net::make_work_guard(io);
+            std::thread first([&] { io.run(); });
+            std::thread second([&] { io.run(); });
+            REQUIRE(sim.wait_until([](const auto& s) { return s.ready_sessions == 1; }, patience));
+            for (int i = 1; i <= 300; ++i) {
+                sim.dispatch("MESSAGE_CREATE", R"({"id":")" + std::to_string(1000 + i) + R"("})");
+            }
+            REQUIRE(sim.wait_until(
+                [&](const auto&) {
+                    std::lock_guard lock(mutex);
+                    return seqs.size() >= 301;
+                },
+                patience));
+            shard.stop();
+            work.reset();
+            first.join();
+            second.join();
+            pool.join();
+            std::vector<std::uint64_t> expected(301);
+            std::iota(expected.begin(), expected.end(), 1);
+            std::lock_guard lock(mutex);
+            CHECK(seqs == expected);
+        }
+    }
 }
 
 TEST_CASE("a session saved by one shard is resumed by a new one") {
