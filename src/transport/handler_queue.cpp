@@ -98,11 +98,11 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
             item);
     }
     h.record_handled(handled);
-    {
-        std::lock_guard lock(h.queue_mutex);
-        h.queued_events -= events;
-        h.queued_bytes -= bytes;
-    }
+    // Counted off, then the reader's flag read: the reader sets its flag,
+    // then reads the counts (all sequentially consistent), so one of the
+    // two sees the other, and a full reader is never left asleep.
+    h.queued_events -= events;
+    h.queued_bytes -= bytes;
     if (h.reader_waiting) {
         h.wake_reader();
     }

@@ -82,9 +82,10 @@ struct HandlerSide {
     std::vector<Item> taken;     // the running drain's alone
     std::size_t taken_done = 0;  // of `taken`, the items handled
     std::vector<Item> spent;
-    // Handed over and not yet handled, `taken` included.
-    std::size_t queued_events = 0;
-    std::size_t queued_bytes = 0;
+    // Handed over and not yet handled, `taken` included. Atomic: the reader
+    // checks them after every read without taking the lock.
+    std::atomic<std::size_t> queued_events{0};
+    std::atomic<std::size_t> queued_bytes{0};
     bool draining = false;
     std::atomic<bool> reader_waiting{false};
     // Outstanding work on the shard's io_context from the moment the shard

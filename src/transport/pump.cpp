@@ -168,16 +168,19 @@ net::awaitable<void> ShardCore::run_timer() {
     }
 }
 
+bool ShardCore::has_room() const {
+    return finished || (queued_events + outgoing_events < config.event_queue_capacity &&
+                        queued_bytes + outgoing_bytes < config.event_queue_bytes);
+}
+
 net::awaitable<void> ShardCore::wait_for_room() {
+    if (has_room()) {
+        co_return;  // after almost every read: no flag, no lock
+    }
     for (;;) {
         reader_waiting = true;
-        {
-            std::lock_guard lock(queue_mutex);
-            if ((queued_events + outgoing_events < config.event_queue_capacity &&
-                 queued_bytes + outgoing_bytes < config.event_queue_bytes) ||
-                finished) {
-                break;
-            }
+        if (has_room()) {
+            break;
         }
         // The handlers are behind: stop reading (the socket buffers what comes),
         // and tell the session that missing ACKs prove nothing meanwhile.

@@ -142,8 +142,7 @@ SessionStats Shard::stats() const {
 }
 
 Backlog Shard::backlog() const {
-    std::lock_guard lock(impl_->queue_mutex);
-    return {impl_->queued_events, impl_->queued_bytes};
+    return {impl_->queued_events.load(), impl_->queued_bytes.load()};
 }
 
 std::uint32_t Shard::id() const noexcept {

@@ -67,8 +67,8 @@ struct ShardCore : std::enable_shared_from_this<ShardCore> {
     Shard::FinishHandler& finish_handler = side->finish_handler;
     std::mutex& queue_mutex = side->queue_mutex;
     std::vector<Item>& queue = side->queue;
-    std::size_t& queued_events = side->queued_events;
-    std::size_t& queued_bytes = side->queued_bytes;
+    std::atomic<std::size_t>& queued_events = side->queued_events;
+    std::atomic<std::size_t>& queued_bytes = side->queued_bytes;
     // Commands posted by send() that the strand has not yet handed on.
     std::atomic<std::size_t> posted_command_bytes{0};
     bool& draining = side->draining;
@@ -100,6 +100,7 @@ struct ShardCore : std::enable_shared_from_this<ShardCore> {
     void hand_over();
     void flush_wake();  // ends deferring: hands everything over
     net::awaitable<void> run_timer();
+    bool has_room() const;  // in the handler queue, by count and by bytes
     net::awaitable<void> wait_for_room();
     void update_snapshot();
     void pass_handled();
