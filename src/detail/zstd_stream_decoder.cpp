@@ -4,10 +4,16 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <vector>
 
 namespace gatewire {
 namespace {
+// A message's buffer starts at about the size of the message before it,
+// within these bounds. It is zero-filled as it grows and handed on whole
+// with its message: a fixed 16 KiB start cost a 16 KiB fill and allocation
+// for every small event.
+constexpr std::size_t smallest_chunk = 2 * 1024;
 constexpr std::size_t first_chunk = 16 * 1024;
 // The most one decompression call may write. Bytes decoded past a message's
 // end wait in the carry, so this also bounds the carry.
@@ -21,6 +27,11 @@ constexpr int max_window_log = 23;
 bool is_space(char c) {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
+
+std::size_t start_chunk(std::size_t last_size) {
+    return std::clamp(std::bit_ceil(last_size + message_padding + 1024), smallest_chunk,
+                      first_chunk);
+}
 }  // namespace
 
 // Decompression stops at the end of each message. What the stream holds
@@ -31,7 +42,8 @@ bool is_space(char c) {
 struct ZstdStreamDecoder::State {
     ZSTD_DCtx* ctx = ZSTD_createDCtx();
     std::size_t max_bytes;
-    std::size_t used = 0;  // bytes of the current message in message_
+    std::size_t used = 0;       // bytes of the current message in message_
+    std::size_t last_size = 0;  // of the message before
     bool skipping = false;
     bool broken = false;
     // zstd holds no output it has not handed out. Calling it again with no
@@ -110,7 +122,7 @@ DecodeStatus ZstdStreamDecoder::decode(const std::uint8_t* data, std::size_t siz
         message_.clear();
         if (!s.carry.empty()) {
             // Bytes decoded past the end of the previous message start this one.
-            message_.resize(std::max(first_chunk, s.carry.size() + message_padding));
+            message_.resize(std::max(start_chunk(s.last_size), s.carry.size() + message_padding));
             std::copy(s.carry.begin(), s.carry.end(), message_.begin());
             s.used = s.carry.size();
             s.carry.clear();
@@ -134,7 +146,7 @@ DecodeStatus ZstdStreamDecoder::decode(const std::uint8_t* data, std::size_t siz
             room = scratch.size();
         } else {
             if (message_.size() < s.used + message_padding + 1024) {
-                message_.resize(std::max(first_chunk, message_.size() * 2));
+                message_.resize(std::max(start_chunk(s.last_size), message_.size() * 2));
             }
             out = message_.data() + s.used;
             room = std::min(max_chunk, message_.size() - s.used - message_padding);
@@ -190,6 +202,7 @@ DecodeStatus ZstdStreamDecoder::finish(std::size_t end) {
         return DecodeStatus::too_large;
     }
     message_.resize(end);
+    s.last_size = end;
     return DecodeStatus::complete;
 }
 

@@ -359,6 +359,30 @@ TEST_CASE("zstd stream encoder: reset, moved or never used, its next message sta
     CHECK(decodes_fresh(taken, R"({"op":1,"d":4})"));
 }
 
+TEST_CASE("zstd-stream hands each message on in a buffer about its size, padded") {
+    // The session moves each message out with its buffer; a small event in a
+    // fixed 16 KiB buffer cost a 16 KiB fill and held 16 KiB in the queue.
+    ZstdStreamEncoder encoder;
+    MessageDecoder decoder(Compression::zstd_stream, 1 << 20);
+    auto small = [](int i) {
+        return R"({"op":0,"s":)" + std::to_string(i) + R"(,"t":"X","d":")" + std::string(600, 'a') +
+               R"("})";
+    };
+    const std::string big = R"({"op":0,"s":9,"t":"X","d":")" + std::string(100000, 'b') + R"("})";
+    const std::vector<std::string> messages = {small(1), small(2), big, small(3), small(4)};
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        INFO("message " << i);
+        REQUIRE(decoder.feed(test::bytes_of(encoder.encode(messages[i])), true) ==
+                DecodeStatus::complete);
+        std::string taken = std::move(decoder.message());
+        CHECK(taken == messages[i]);
+        CHECK(taken.capacity() >= taken.size() + message_padding);
+        if (i == 1 || i == 4) {
+            CHECK(taken.capacity() <= 4096);
+        }
+    }
+}
+
 TEST_CASE("zstd-stream refuses a message over the bound, then decodes the next one") {
     ZstdStreamEncoder encoder;
     MessageDecoder decoder(Compression::zstd_stream, 64 * 1024);
