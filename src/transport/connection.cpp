@@ -233,7 +233,7 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
             shard.pump();
             // One wake of the handler side per burst, not per event: hold it
             // while the next read is sure to complete at once (bytes wait in
-            // the socket) and the batch is small. No timer: an event that
+            // the read-ahead buffer or the socket) and the batch is small. No timer: an event that
             // ends a burst is handed over as soon as it is queued.
             if (shard.deferred_events >= wake_batch || !self->bytes_waiting()) {
                 shard.flush_wake();

@@ -41,8 +41,8 @@ struct EventItem {
 };
 using Item = std::variant<EventItem, StateItem, ErrorItem, FinishItem>;
 
-// Items one drain takes from the queue at a time, before it yields the
-// handler thread to other shards.
+// Items one drain handles at a time, before it yields the handler thread
+// to other shards.
 constexpr std::size_t drain_batch = 64;
 
 inline std::size_t event_bytes(const RawEvent& event) {
