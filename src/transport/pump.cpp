@@ -19,18 +19,23 @@ namespace gatewire::detail {
 
 void ShardCore::pump() {
     bool again = true;
+    bool fed = true;  // the session has been fed since the snapshot was taken
     while (again) {
         again = false;
         while (auto next = session.poll()) {
             // Before the action: a handler woken by what it hands over
             // reads session() and must find what the session knows by now.
-            update_snapshot();
+            if (fed) {
+                update_snapshot();
+                fed = false;
+            }
             std::visit(
                 [&](auto&& a) {
                     using A = std::decay_t<decltype(a)>;
                     if constexpr (std::is_same_v<A, action::Connect>) {
                         open_connection(std::move(a.url));
                         again = true;  // a bad URL feeds the session at once
+                        fed = true;
                     } else if constexpr (std::is_same_v<A, action::Send>) {
                         if (connection) {
                             connection->send(std::move(a));
@@ -59,6 +64,7 @@ void ShardCore::pump() {
                     } else if constexpr (std::is_same_v<A, action::ReserveSlot>) {
                         reserve_slot(a);
                         again = true;  // a local queue answers at once
+                        fed = true;
                     } else if constexpr (std::is_same_v<A, action::Finish>) {
                         finished = true;
                         if (a.error) {
@@ -71,6 +77,8 @@ void ShardCore::pump() {
                 },
                 std::move(*next));
         }
+    }
+    if (fed) {
         update_snapshot();
     }
     if (finished) {
