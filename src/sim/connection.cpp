@@ -1,6 +1,7 @@
 // One client's connection: the upgrade, the read loop, the writer (stalls, splits,
 // corruption), and the timer that wakes the server's protocol for it.
 #include "sim/server_state.hpp"
+#include "sim/wire.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -16,13 +17,16 @@ using namespace std::chrono_literals;
 namespace detail {
 
 void Connection::send_text(const std::string& text) {
-    if (swap_next) {
+    // Only dispatches trade places: a heartbeat ACK that happens to pass would
+    // otherwise take the swap and leave the dispatches in order.
+    bool dispatch = is_dispatch(text);
+    if (swap_next && dispatch) {
         swap_next = false;
-        held = text;  // leaves after the next one, as Spacebar's async zstd can
+        held = text;  // leaves after the next dispatch, as Spacebar's async zstd can
         return;
     }
     send_now(text);
-    if (held) {
+    if (held && dispatch) {
         std::string late = std::move(*held);
         held.reset();
         send_now(late);

@@ -117,7 +117,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
     SteadyClock::time_point reading_paused_until{};
     std::size_t split_next = 0;
     bool corrupt_next = false;
-    bool swap_next = false;           // hold the next message back until the one after
+    bool swap_next = false;           // hold the next dispatch back until the one after
     std::optional<std::string> held;  // that message, not yet compressed
 
     Connection(Simulator::Impl& s, tcp::socket socket)

@@ -20,4 +20,9 @@ std::string with_nonce(nlohmann::json reply, const nlohmann::json& command);
 std::string envelope(int op, const std::string& d, std::optional<std::uint64_t> s = {},
                      std::string_view t = {});
 
+// True for a payload envelope() made with op 0.
+inline bool is_dispatch(std::string_view text) {
+    return text.starts_with("{\"op\":0,");
+}
+
 }  // namespace gatewire::sim::detail

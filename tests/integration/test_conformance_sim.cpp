@@ -131,6 +131,21 @@ TEST_CASE("Spacebar: zstd messages that leave out of order are all delivered") {
     CHECK(h.shard->stats().duplicates_dropped == 0);
 }
 
+TEST_CASE("Spacebar: a heartbeat ACK passing between swapped zstd messages leaves them swapped") {
+    // Found by a loaded CI run: an ACK took the swap and the dispatches left in order.
+    Harness h(Harness::sim_config(profiles::discord()));
+    h.start(Harness::client_config(profiles::discord(), Compression::zstd_stream));
+    REQUIRE(h.wait_ready());
+    auto beats = h.sim.stats().heartbeats;
+    h.sim.fault({sim::Fault::Kind::swap_next});
+    h.sim.fault({sim::Fault::Kind::heartbeat_request});  // the client answers; the ACK leaves
+    REQUIRE(h.wait_sim([&](const sim::SimStats& st) { return st.heartbeats > beats; }));
+    h.send_messages(1, 2);
+    REQUIRE(h.wait([&] { return h.dispatch_seqs().size() >= 3; }));
+    auto seqs = h.dispatch_seqs();
+    CHECK(seqs == std::vector<std::uint64_t>{1, 3, 2});
+}
+
 TEST_CASE("Fluxer: a restarted process resumes from its store, never below the acknowledged seq") {
     auto behaviour = sim::ServerBehaviour::fluxer();  // acks trim the replay; 4007 below them
     sim::Simulator server(with_behaviour(profiles::fluxer(), behaviour));

@@ -132,7 +132,7 @@ struct Fault {
         unknown_opcode,          ///< a payload with opcode `code`
         garbage,                 ///< a message that is not JSON (sent through the compressor)
         withhold_member_chunks,  ///< answer member requests with their first chunk only (flag)
-        swap_next,        ///< the next two messages leave in swapped order (Spacebar's zstd-stream)
+        swap_next,  ///< the next two dispatches leave in swapped order (Spacebar's zstd-stream)
         hold_identifies,  ///< the next `count` Identifies or Resumes get no answer, as past a
                           ///< budget
         stop_reading,     ///< read nothing (not even a Close) for `duration`, after the message
