@@ -365,7 +365,7 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
         shard.pump();
         self->kick();
         std::size_t size = idle_read_bytes;
-        if (!self->inbox.unread().empty() && co_await self->take_frames(false)) {
+        if (!self->inbox.unread().empty() && co_await self->take_frames()) {
             co_return;  // frames that came with the upgrade's answer
         }
         for (;;) {
@@ -380,7 +380,7 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
             }
             self->inbox.commit(n);
             bool filled = n == room.size();
-            if (co_await self->take_frames(filled)) {
+            if (co_await self->take_frames()) {
                 co_return;
             }
             // Large while reads fill the buffer; small again after one that
@@ -410,7 +410,7 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
     // side per burst, not per event: held while more bytes are sure to come
     // at once and the batch is small. No timer: an event that ends a burst is
     // handed over as soon as it is queued.
-    net::awaitable<bool> take_frames(bool more_coming) {
+    net::awaitable<bool> take_frames() {
         ShardCore& core = *shard;
         TimePoint now = Clock::now();
         core.pass_handled();
@@ -481,7 +481,10 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
         if (broken || close_received) {
             inbox.clear();  // nothing after a close frame, nor after a broken frame
         }
-        if (!more_coming && !bytes_waiting()) {
+        // Asked even after a read that filled the buffer: the socket may
+        // have held exactly that much, and the events would wait for the
+        // next bytes, a heartbeat's ACK away.
+        if (!bytes_waiting()) {
             core.flush_wake();
         }
         co_return false;
