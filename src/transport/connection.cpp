@@ -95,13 +95,20 @@ class ReadBuffer {
     std::size_t end_ = 0;
 };
 
+// Masks and the handshake's nonce must be unpredictable (RFC 6455 5.3):
+// OpenSSL's generator, or the system's should that ever fail.
+void fill_random(std::span<std::uint8_t> bytes) {
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        std::random_device device;
+        for (auto& byte : bytes) {
+            byte = static_cast<std::uint8_t>(device());
+        }
+    }
+}
+
 std::array<std::uint8_t, 4> new_mask() {
     std::array<std::uint8_t, 4> mask{};
-    if (RAND_bytes(mask.data(), static_cast<int>(mask.size())) != 1) {
-        std::random_device device;
-        std::uint32_t value = device();
-        std::memcpy(mask.data(), &value, mask.size());
-    }
+    fill_random(mask);
     return mask;
 }
 
@@ -255,12 +262,7 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
     net::awaitable<beast::error_code> upgrade() {
         beast::error_code ec;
         std::array<std::uint8_t, 16> nonce{};
-        if (RAND_bytes(nonce.data(), static_cast<int>(nonce.size())) != 1) {
-            std::random_device device;
-            for (auto& byte : nonce) {
-                byte = static_cast<std::uint8_t>(device());
-            }
-        }
+        fill_random(nonce);
         std::string key = websocket_key(nonce);
         std::string host = url.host;
         if (url.port != (url.secure ? "443" : "80")) {
