@@ -11,17 +11,25 @@ MessageDecoder::MessageDecoder(Compression compression, std::size_t max_message_
     }
 }
 
-DecodeStatus MessageDecoder::feed(std::span<const std::uint8_t> bytes, bool message_end) {
+DecodeStatus MessageDecoder::feed(std::span<const std::uint8_t> bytes, bool message_end,
+                                  std::size_t bytes_to_come) {
     if (auto* plain = std::get_if<Plain>(&impl_)) {
         if (plain->complete) {
             plain->complete = false;
             plain->message.clear();
         }
         if (!plain->skipping) {
-            if (plain->message.size() + bytes.size() > plain->max_bytes) {
+            std::size_t size = plain->message.size() + bytes.size();
+            if (size > plain->max_bytes) {
                 plain->skipping = true;
                 std::string().swap(plain->message);
             } else {
+                // Sized once for what the frame announced, where that fits the
+                // bound: a large message grown by doubling copied itself and
+                // touched fresh pages at every step.
+                if (bytes_to_come > 0 && bytes_to_come <= plain->max_bytes - size) {
+                    plain->message.reserve(size + bytes_to_come + message_padding);
+                }
                 plain->message.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
             }
         }
@@ -41,7 +49,11 @@ DecodeStatus MessageDecoder::feed(std::span<const std::uint8_t> bytes, bool mess
             if constexpr (std::is_same_v<std::decay_t<decltype(decoder)>, Plain>) {
                 return DecodeStatus::corrupt;
             } else {
-                return decoder.feed(bytes);
+                if constexpr (std::is_same_v<std::decay_t<decltype(decoder)>, ZlibStreamDecoder>) {
+                    return decoder.feed(bytes, bytes_to_come);
+                } else {
+                    return decoder.feed(bytes);
+                }
             }
         },
         impl_);

@@ -164,6 +164,7 @@ WebSocketPiece WebSocketFrameReader::next(std::span<const std::uint8_t> bytes) {
     auto taken = static_cast<std::size_t>(std::min(payload_left_, available));
     payload_left_ -= taken;
     piece.kind = Piece::Kind::data;
+    piece.frame_left = payload_left_;
     piece.payload = bytes.subspan(header, taken);
     piece.used = header + taken;
     if (payload_left_ == 0) {

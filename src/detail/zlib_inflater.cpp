@@ -55,6 +55,10 @@ constexpr std::size_t default_capacity = 96 * 1024;
 constexpr std::size_t min_free = 24 * 1024;
 // A buffer grown past this for one big piece is given back after it.
 constexpr std::size_t retained_capacity = 256 * 1024;
+// Deflate shrinks the gateway's JSON about four times or more: a large piece
+// gets a buffer of this many times its size up front (pages untouched until
+// written), and grows by doubling past it.
+constexpr std::size_t likely_ratio = 4;
 
 constexpr std::array<std::uint16_t, 29> length_base{3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
                                                     15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
@@ -348,11 +352,25 @@ struct ZlibInflater::State {
         rebase(keep_from);
     }
 
-    // Before a piece: the history at the front of a buffer of the usual size
-    // with room behind it.
-    void prepare() {
+    // Before a piece: the history at the front of a buffer with room behind
+    // it, of the usual size, or for a large piece of what it will likely need.
+    void prepare(std::size_t piece_bytes) {
+        std::size_t keep_from = history_start();
+        std::size_t history = end - keep_from;
+        std::size_t likely =
+            std::min(piece_bytes, max_output / likely_ratio) * likely_ratio + write_slack;
+        if (history + likely > default_capacity) {
+            // Grown by doubling, a large piece copied what it had and touched
+            // fresh pages at every step; a run of large pieces keeps the buffer.
+            if (!buffer || capacity < history + likely) {
+                reallocate(history + likely, keep_from);
+            } else if (capacity - end < likely) {
+                keep_only_history();
+            }
+            return;
+        }
         if (!buffer || capacity > retained_capacity) {
-            reallocate(default_capacity, history_start());
+            reallocate(default_capacity, keep_from);
         } else if (capacity - end < min_free) {
             keep_only_history();
         }
@@ -569,7 +587,7 @@ bool ZlibInflater::State::copy_stored(BitReader& in, std::uint8_t*& out) {
 }
 
 ZlibInflater::Result ZlibInflater::State::inflate(std::span<const std::uint8_t> piece) {
-    prepare();
+    prepare(piece.size());
     piece_start = end;
     too_large = false;
     BitReader in{piece.data(), piece.data() + piece.size(), piece.data()};

@@ -48,7 +48,8 @@ void ZlibStreamDecoder::reset() {
     }
 }
 
-DecodeStatus ZlibStreamDecoder::feed(std::span<const std::uint8_t> bytes) {
+DecodeStatus ZlibStreamDecoder::feed(std::span<const std::uint8_t> bytes,
+                                     std::size_t bytes_to_come) {
     State& s = *state_;
     if (s.broken) {
         return DecodeStatus::corrupt;
@@ -56,6 +57,13 @@ DecodeStatus ZlibStreamDecoder::feed(std::span<const std::uint8_t> bytes) {
     if (s.pending.size() + bytes.size() > s.max_pending) {
         s.broken = true;
         return DecodeStatus::corrupt;
+    }
+    // Sized once for what the frame announced (within the bound), with the
+    // inflater's padding: grown by doubling, a large message copied itself
+    // and touched fresh pages at every step.
+    std::size_t held = s.pending.size() + bytes.size();
+    if (bytes_to_come > 0 && bytes_to_come <= s.max_pending - held) {
+        s.pending.reserve(held + bytes_to_come + detail::ZlibInflater::input_padding);
     }
     s.pending.insert(s.pending.end(), bytes.begin(), bytes.end());
     if (!s.at_suffix()) {

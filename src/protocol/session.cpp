@@ -136,7 +136,8 @@ void Session::on_connect_failed(std::error_code error, TimePoint now) {
         now);
 }
 
-void Session::on_message(std::span<const std::uint8_t> bytes, bool message_end, TimePoint now) {
+void Session::on_message(std::span<const std::uint8_t> bytes, bool message_end, TimePoint now,
+                         std::size_t bytes_to_come) {
     Impl& s = *impl_;
     using Phase = Impl::Phase;
     if (s.phase == Phase::idle || s.phase == Phase::waiting || s.phase == Phase::connecting ||
@@ -145,7 +146,7 @@ void Session::on_message(std::span<const std::uint8_t> bytes, bool message_end, 
     }
     s.last_bytes_at = now;
     s.inside_message = !message_end;
-    DecodeStatus status = s.decoder.feed(bytes, message_end);
+    DecodeStatus status = s.decoder.feed(bytes, message_end, bytes_to_come);
     for (;;) {
         switch (status) {
             case DecodeStatus::incomplete:

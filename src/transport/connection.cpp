@@ -429,7 +429,8 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
                     if (closing || (piece.payload.empty() && !piece.message_end)) {
                         break;
                     }
-                    core.session.on_message(piece.payload, piece.message_end, now);
+                    core.session.on_message(piece.payload, piece.message_end, now,
+                                            static_cast<std::size_t>(piece.frame_left));
                     core.pump();
                     if (!current()) {
                         core.flush_wake();

@@ -428,6 +428,59 @@ TEST_CASE("uncompressed messages are bounded too and may arrive in pieces") {
     CHECK(decoder.feed(test::bytes_of(R"({"op":1})"), true) == DecodeStatus::complete);
 }
 
+// The frame header announces a message's length: the buffer is sized once,
+// not doubled (each step a copy and fresh pages), and a length past the bound
+// is not believed.
+TEST_CASE("an uncompressed message is sized once for the length its frame announced") {
+    std::string text = R"({"op":0,"d":")" + std::string(300000, 'x') + R"("})";
+    auto bytes = test::bytes_of(text);
+    std::span<const std::uint8_t> all(bytes);
+    MessageDecoder decoder(Compression::none, 1024 * 1024);
+    REQUIRE(decoder.feed(all.first(1000), false, text.size() - 1000) == DecodeStatus::incomplete);
+    const char* buffer = decoder.message().data();
+    CHECK(decoder.message().capacity() >= text.size() + message_padding);
+    for (std::size_t at = 1000; at < text.size(); at += 4096) {
+        std::size_t n = std::min<std::size_t>(4096, text.size() - at);
+        bool end = at + n == text.size();
+        REQUIRE(decoder.feed(all.subspan(at, n), end, text.size() - at - n) ==
+                (end ? DecodeStatus::complete : DecodeStatus::incomplete));
+    }
+    CHECK(decoder.message() == text);
+    CHECK(decoder.message().data() == buffer);  // never moved: sized once
+
+    MessageDecoder bounded(Compression::none, 4096);
+    REQUIRE(bounded.feed(test::bytes_of(R"({"op":)"), false, std::size_t{1} << 40) ==
+            DecodeStatus::incomplete);
+    CHECK(bounded.message().capacity() < 4096);  // past the bound: not believed
+    REQUIRE(bounded.feed(test::bytes_of("11}"), true) == DecodeStatus::complete);
+    CHECK(bounded.message() == R"({"op":11})");
+}
+
+TEST_CASE("zlib-stream: runs of large and small messages with announced lengths, as sent") {
+    std::mt19937 random(5);
+    z_stream stream{};
+    deflateInit(&stream, Z_DEFAULT_COMPRESSION);
+    MessageDecoder decoder(Compression::zlib_stream, 8 * 1024 * 1024);
+    // Large ones in a row (the inflater keeps its buffer), then small, then
+    // large again; one with a length far past the bound announced.
+    for (std::size_t size : {600000, 900000, 700000, 300, 120, 2000000, 50}) {
+        std::string text = sample_text(random, size);
+        auto compressed = deflate_sync(stream, text);
+        std::span<const std::uint8_t> all(compressed);
+        std::size_t first = std::min<std::size_t>(compressed.size(), 4096);
+        std::size_t announced = size == 120 ? std::size_t{1} << 40 : compressed.size() - first;
+        DecodeStatus status = decoder.feed(all.first(first), first == compressed.size(), announced);
+        for (std::size_t at = first; at < compressed.size(); at += 65536) {
+            std::size_t n = std::min<std::size_t>(65536, compressed.size() - at);
+            status = decoder.feed(all.subspan(at, n), at + n == compressed.size(),
+                                  compressed.size() - at - n);
+        }
+        REQUIRE(status == DecodeStatus::complete);
+        CHECK(decoder.message() == text);
+    }
+    deflateEnd(&stream);
+}
+
 TEST_CASE("JSON boundary ignores brackets inside strings and escapes") {
     JsonBoundary boundary;
     std::string doc = R"({"a":"}\"]","b":[1,{"c":"\\"}]} tail)";

@@ -138,10 +138,12 @@ TEST_CASE("a data frame is handed on as its bytes arrive, never held whole") {
     CHECK(first.kind == Kind::data);
     CHECK(first.used == 20);
     CHECK(first.payload.size() == 10);
+    CHECK(first.frame_left == big.size() - 10);  // as the header announced
     CHECK_FALSE(first.message_end);
     CHECK(reader.inside_message());
     auto rest = reader.next(std::span<const std::uint8_t>(wire).subspan(20));
     CHECK(rest.payload.size() == big.size() - 10);
+    CHECK(rest.frame_left == 0);
     CHECK(rest.message_end);
     CHECK_FALSE(reader.inside_message());
 }

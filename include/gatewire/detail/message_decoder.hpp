@@ -22,7 +22,10 @@ class GATEWIRE_API MessageDecoder {
     MessageDecoder(Compression compression, std::size_t max_message_bytes);
 
     /// `bytes` is part of one WebSocket message; `message_end` is true on its last part.
-    DecodeStatus feed(std::span<const std::uint8_t> bytes, bool message_end);
+    /// `bytes_to_come`: more bytes of the message known to follow (a hint, to
+    /// size buffers once; never trusted past the message bound).
+    DecodeStatus feed(std::span<const std::uint8_t> bytes, bool message_end,
+                      std::size_t bytes_to_come = 0);
     std::string& message() noexcept;
     /// More than one message arrived in one piece: feed({}, false) yields the next.
     bool has_pending() const noexcept;

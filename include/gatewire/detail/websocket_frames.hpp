@@ -42,9 +42,12 @@ struct WebSocketPiece {
         violation,  ///< the server broke the protocol: close with 1002 and read no more
     };
     Kind kind = Kind::need_more;
-    std::size_t used = 0;                     ///< bytes of the input this piece took
-    std::span<const std::uint8_t> payload;    ///< data: these bytes; control: the whole payload
-    bool message_end = false;                 ///< data: the last bytes of the message
+    std::size_t used = 0;                   ///< bytes of the input this piece took
+    std::span<const std::uint8_t> payload;  ///< data: these bytes; control: the whole payload
+    bool message_end = false;               ///< data: the last bytes of the message
+    /// data: bytes of this frame's payload still to come after this piece, as
+    /// its header announced them (a decoder can size its buffer once)
+    std::uint64_t frame_left = 0;
     std::optional<std::uint16_t> close_code;  ///< close: absent when the frame carried none
     std::string_view close_reason;
     std::string_view problem;  ///< violation: what was wrong

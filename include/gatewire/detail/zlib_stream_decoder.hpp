@@ -23,7 +23,8 @@ class GATEWIRE_API ZlibStreamDecoder {
     ZlibStreamDecoder(ZlibStreamDecoder&&) noexcept;
     ZlibStreamDecoder& operator=(ZlibStreamDecoder&&) noexcept;
 
-    DecodeStatus feed(std::span<const std::uint8_t> bytes);
+    /// `bytes_to_come`: compressed bytes known to follow (a hint for the buffer's size).
+    DecodeStatus feed(std::span<const std::uint8_t> bytes, std::size_t bytes_to_come = 0);
     /// The last complete message, with message_padding spare capacity.
     std::string& message() noexcept { return message_; }
     /// Forget the stream: for a new connection.

@@ -163,7 +163,10 @@ class GATEWIRE_API Session {
     void on_connected(TimePoint now);
     void on_connect_failed(std::error_code error, TimePoint now);
     /// Bytes of one WebSocket message; `message_end` on its last part.
-    void on_message(std::span<const std::uint8_t> bytes, bool message_end, TimePoint now);
+    /// `bytes_to_come`: more of the message the transport knows will follow
+    /// (its frame header announced them), so the message is sized once.
+    void on_message(std::span<const std::uint8_t> bytes, bool message_end, TimePoint now,
+                    std::size_t bytes_to_come = 0);
     /// The connection ended; `code` is absent when it ended without a close frame.
     void on_closed(std::optional<std::uint16_t> code, TimePoint now);
     void on_tick(TimePoint now);
