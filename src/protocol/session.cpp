@@ -375,7 +375,7 @@ std::optional<Action> Session::poll() {
     if (impl_->actions.empty()) {
         return std::nullopt;
     }
-    Action next = std::move(impl_->actions.front());
+    std::optional<Action> next(std::in_place, std::move(impl_->actions.front()));
     impl_->actions.pop_front();
     return next;
 }

@@ -219,7 +219,9 @@ void Session::Impl::handle_dispatch(const Envelope& envelope, std::string& messa
     } else if (envelope.type == "RESUMED") {
         become_ready(now, "resumed");
     }
-    RawEvent event;
+    // Built where it waits: every move of an event moves its four strings.
+    RawEvent& event =
+        std::get<action::Deliver>(actions.emplace_back(std::in_place_type<action::Deliver>)).event;
     event.shard_id = config.shard ? config.shard->id : 0;
     event.seq = envelope.seq.value_or(0);
     event.resume_seq = window.floor();
@@ -228,7 +230,6 @@ void Session::Impl::handle_dispatch(const Envelope& envelope, std::string& messa
         envelope.data.empty() ? 0 : static_cast<std::size_t>(envelope.data.data() - message.data());
     event.data_size = envelope.data.size();
     event.message = std::move(message);
-    actions.emplace_back(action::Deliver{std::move(event)});
 }
 
 void Session::Impl::handle_ready(const Envelope& envelope, const std::string& message,

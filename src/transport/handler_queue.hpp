@@ -36,6 +36,7 @@ struct FinishItem {
     std::error_code error;
 };
 struct EventItem {
+    EventItem(RawEvent&& e, std::uint64_t g) : event(std::move(e)), generation(g) {}
     RawEvent event;
     std::uint64_t generation;  // which session the event belongs to
 };

@@ -45,7 +45,7 @@ void ShardCore::pump() {
                             connection->close(a.code, std::move(a.reason));
                         }
                     } else if constexpr (std::is_same_v<A, action::Deliver>) {
-                        enqueue(EventItem{std::move(a.event), generation});
+                        enqueue_event(std::move(a.event));
                     } else if constexpr (std::is_same_v<A, action::StateChange>) {
                         if (auto log = logger()) {
                             log->info("shard {}: {} ({})", shard_id(), to_string(a.state),
@@ -202,19 +202,25 @@ net::awaitable<void> ShardCore::wait_for_room() {
     reader_waiting = false;
 }
 
+// Built in place: every move of an event moves its four strings.
+void ShardCore::enqueue_event(RawEvent&& event) {
+    ++outgoing_events;
+    outgoing_bytes += event_bytes(event);
+    outgoing.emplace_back(std::in_place_type<EventItem>, std::move(event), generation);
+    if (defer_wake) {
+        ++deferred_events;
+        return;
+    }
+    hand_over();
+}
+
+// A state change, a report or the end: handed over at once.
 void ShardCore::enqueue(Item item) {
-    if (auto* event = std::get_if<EventItem>(&item)) {
-        ++outgoing_events;
-        outgoing_bytes += event_bytes(event->event);
-    } else if (std::holds_alternative<FinishItem>(item)) {
+    if (std::holds_alternative<FinishItem>(item)) {
         std::lock_guard lock(queue_mutex);
         side->finish_work = net::prefer(io, net::execution::outstanding_work.tracked);
     }
     outgoing.push_back(std::move(item));
-    if (defer_wake && std::holds_alternative<EventItem>(outgoing.back())) {
-        ++deferred_events;
-        return;
-    }
     hand_over();
 }
 

@@ -94,7 +94,8 @@ struct ShardCore : std::enable_shared_from_this<ShardCore> {
     // back to it. The io_context keeps work while the answer is out.
     void reserve_slot(const action::ReserveSlot& request);
     void open_connection(std::string url);
-    void enqueue(Item item);
+    void enqueue_event(RawEvent&& event);  // waits for the burst's end while defer_wake
+    void enqueue(Item item);               // any other item: handed over at once
     // Moves what is outgoing into the queue (waking the handler side) and
     // takes back what the handler side has spent.
     void hand_over();
