@@ -50,7 +50,7 @@ DecodeStatus MessageDecoder::feed(std::span<const std::uint8_t> bytes, bool mess
                 return DecodeStatus::corrupt;
             } else {
                 if constexpr (std::is_same_v<std::decay_t<decltype(decoder)>, ZlibStreamDecoder>) {
-                    return decoder.feed(bytes, bytes_to_come);
+                    return decoder.feed(bytes, message_end, bytes_to_come);
                 } else {
                     return decoder.feed(bytes);
                 }

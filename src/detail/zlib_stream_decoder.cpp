@@ -48,7 +48,7 @@ void ZlibStreamDecoder::reset() {
     }
 }
 
-DecodeStatus ZlibStreamDecoder::feed(std::span<const std::uint8_t> bytes,
+DecodeStatus ZlibStreamDecoder::feed(std::span<const std::uint8_t> bytes, bool message_end,
                                      std::size_t bytes_to_come) {
     State& s = *state_;
     if (s.broken) {
@@ -66,7 +66,7 @@ DecodeStatus ZlibStreamDecoder::feed(std::span<const std::uint8_t> bytes,
         s.pending.reserve(held + bytes_to_come + detail::ZlibInflater::input_padding);
     }
     s.pending.insert(s.pending.end(), bytes.begin(), bytes.end());
-    if (!s.at_suffix()) {
+    if (!message_end || !s.at_suffix()) {
         return DecodeStatus::incomplete;
     }
     std::size_t size = s.pending.size();

@@ -481,6 +481,24 @@ TEST_CASE("zlib-stream: runs of large and small messages with announced lengths,
     deflateEnd(&stream);
 }
 
+// Found by the zlib_stream fuzz target once it fed messages in two parts: a
+// read that stopped right after 00 00 FF FF inside a message was taken for
+// its end, and half a message was inflated.
+TEST_CASE("zlib-stream: 00 00 FF FF ends a message only where a WebSocket message ends") {
+    z_stream stream{};
+    deflateInit(&stream, Z_DEFAULT_COMPRESSION);
+    // A sender may flush inside a message: the first part ends in the suffix.
+    auto head = deflate_sync(stream, R"({"op":0,"s":1,"t":"X",)");
+    auto tail = deflate_sync(stream, R"("d":{"a":1}})");
+    deflateEnd(&stream);
+    REQUIRE(head.size() >= 4);
+    REQUIRE(head[head.size() - 1] == 0xFF);
+    MessageDecoder decoder(Compression::zlib_stream, 1024);
+    CHECK(decoder.feed(head, false, tail.size()) == DecodeStatus::incomplete);
+    REQUIRE(decoder.feed(tail, true) == DecodeStatus::complete);
+    CHECK(decoder.message() == R"({"op":0,"s":1,"t":"X","d":{"a":1}})");
+}
+
 TEST_CASE("JSON boundary ignores brackets inside strings and escapes") {
     JsonBoundary boundary;
     std::string doc = R"({"a":"}\"]","b":[1,{"c":"\\"}]} tail)";
