@@ -1,5 +1,7 @@
 #include "gatewire/detail/message_decoder.hpp"
 
+#include <algorithm>
+
 namespace gatewire {
 
 MessageDecoder::MessageDecoder(Compression compression, std::size_t max_message_bytes)
@@ -26,9 +28,12 @@ DecodeStatus MessageDecoder::feed(std::span<const std::uint8_t> bytes, bool mess
             } else {
                 // Sized once for what the frame announced, where that fits the
                 // bound: a large message grown by doubling copied itself and
-                // touched fresh pages at every step.
-                if (bytes_to_come > 0 && bytes_to_come <= plain->max_bytes - size) {
-                    plain->message.reserve(size + bytes_to_come + message_padding);
+                // touched fresh pages at every step. Never less than doubled,
+                // so a message in many small frames is not copied per frame.
+                std::size_t need = size + bytes_to_come + message_padding;
+                if (bytes_to_come > 0 && bytes_to_come <= plain->max_bytes - size &&
+                    need > plain->message.capacity()) {
+                    plain->message.reserve(std::max(need, 2 * plain->message.capacity()));
                 }
                 plain->message.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
             }

@@ -448,6 +448,27 @@ TEST_CASE("an uncompressed message is sized once for the length its frame announ
     CHECK(decoder.message() == text);
     CHECK(decoder.message().data() == buffer);  // never moved: sized once
 
+    // A message in many small frames, each announcing its own rest: the
+    // buffer still grows by doubling, not once per frame.
+    MessageDecoder fragmented(Compression::none, 1024 * 1024);
+    std::size_t moves = 0;
+    const char* last = nullptr;
+    for (std::size_t at = 0; at < text.size(); at += 100) {
+        std::size_t n = std::min<std::size_t>(100, text.size() - at);
+        std::size_t half = n / 2;
+        REQUIRE(fragmented.feed(all.subspan(at, half), false, n - half) ==
+                DecodeStatus::incomplete);
+        bool end = at + n == text.size();
+        REQUIRE(fragmented.feed(all.subspan(at + half, n - half), end) ==
+                (end ? DecodeStatus::complete : DecodeStatus::incomplete));
+        if (fragmented.message().data() != last) {
+            ++moves;
+            last = fragmented.message().data();
+        }
+    }
+    CHECK(fragmented.message() == text);
+    CHECK(moves < 40);  // 3 000 frames
+
     MessageDecoder bounded(Compression::none, 4096);
     REQUIRE(bounded.feed(test::bytes_of(R"({"op":)"), false, std::size_t{1} << 40) ==
             DecodeStatus::incomplete);
@@ -497,6 +518,26 @@ TEST_CASE("zlib-stream: 00 00 FF FF ends a message only where a WebSocket messag
     CHECK(decoder.feed(head, false, tail.size()) == DecodeStatus::incomplete);
     REQUIRE(decoder.feed(tail, true) == DecodeStatus::complete);
     CHECK(decoder.message() == R"({"op":0,"s":1,"t":"X","d":{"a":1}})");
+}
+
+TEST_CASE("zlib-stream: a message in many small frames that announce their rest comes out whole") {
+    std::mt19937 random(9);
+    z_stream stream{};
+    deflateInit(&stream, Z_DEFAULT_COMPRESSION);
+    std::string text = sample_text(random, 400000);
+    auto compressed = deflate_sync(stream, text);
+    deflateEnd(&stream);
+    std::span<const std::uint8_t> all(compressed);
+    MessageDecoder decoder(Compression::zlib_stream, 1024 * 1024);
+    DecodeStatus status = DecodeStatus::incomplete;
+    for (std::size_t at = 0; at < compressed.size(); at += 64) {
+        std::size_t n = std::min<std::size_t>(64, compressed.size() - at);
+        std::size_t half = n / 2;
+        REQUIRE(decoder.feed(all.subspan(at, half), false, n - half) == DecodeStatus::incomplete);
+        status = decoder.feed(all.subspan(at + half, n - half), at + n == compressed.size());
+    }
+    REQUIRE(status == DecodeStatus::complete);
+    CHECK(decoder.message() == text);
 }
 
 TEST_CASE("JSON boundary ignores brackets inside strings and escapes") {
