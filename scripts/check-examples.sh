@@ -28,6 +28,7 @@ build() {
 start_sim() {
     local profile=$1 script=$2
     shift 2
+    rm -f "$work/sim.out"  # the last start's line must not be read as this one's
     "$prefix/bin/gatewire-sim" --profile "$profile" --heartbeat-ms 1000 --script "$script" "$@" \
         >"$work/sim.out" 2>"$work/sim.err" &
     sim_pid=$!

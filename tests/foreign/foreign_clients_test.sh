@@ -19,16 +19,23 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 messages=200
 
+# Each start writes its own file: a shared one still holds the last run's
+# "listening on" line until the new process truncates it, after the fork.
+sim_runs=0
 start_sim() {
-    "$sim_bin" --scenario demo --messages "$messages" --heartbeat-ms 2000 >"$work/sim.out" \
-        2>"$work/sim.err" &
+    sim_runs=$((sim_runs + 1))
+    local out=$work/sim-$sim_runs.out
+    "$sim_bin" --scenario demo --messages "$messages" --heartbeat-ms 2000 >"$out" \
+        2>"$work/sim-$sim_runs.err" &
     sim_pid=$!
-    for _ in $(seq 100); do
-        grep -q "^listening on" "$work/sim.out" 2>/dev/null && break
+    url=
+    for _ in $(seq 600); do
+        url=$(sed -n 's/^listening on \(ws:[^ ]*\) .*/\1/p' "$out" 2>/dev/null)
+        [ -n "$url" ] && break
+        kill -0 "$sim_pid" 2>/dev/null || break
         sleep 0.05
     done
-    url=$(sed -n 's/^listening on \(ws:[^ ]*\).*/\1/p' "$work/sim.out")
-    [ -n "$url" ] || fail "gatewire-sim did not start"
+    [ -n "$url" ] || fail "gatewire-sim did not start: $(cat "$work/sim-$sim_runs.err")"
 }
 stop_sim() { kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; sim_pid=; }
 # check NAME: its output shows READY, the resume, and every message once.

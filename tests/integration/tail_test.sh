@@ -13,6 +13,7 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 start_sim() {
+    rm -f "$work/sim.out"  # the last start's line must not be read as this one's
     "$sim_bin" "$@" >"$work/sim.out" 2>"$work/sim.err" &
     sim_pid=$!
     for _ in $(seq 200); do
