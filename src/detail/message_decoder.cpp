@@ -1,6 +1,6 @@
 #include "gatewire/detail/message_decoder.hpp"
 
-#include <algorithm>
+#include "detail/announced_length.hpp"
 
 namespace gatewire {
 
@@ -26,15 +26,8 @@ DecodeStatus MessageDecoder::feed(std::span<const std::uint8_t> bytes, bool mess
                 plain->skipping = true;
                 std::string().swap(plain->message);
             } else {
-                // Sized once for what the frame announced, where that fits the
-                // bound: a large message grown by doubling copied itself and
-                // touched fresh pages at every step. Never less than doubled,
-                // so a message in many small frames is not copied per frame.
-                std::size_t need = size + bytes_to_come + message_padding;
-                if (bytes_to_come > 0 && bytes_to_come <= plain->max_bytes - size &&
-                    need > plain->message.capacity()) {
-                    plain->message.reserve(std::max(need, 2 * plain->message.capacity()));
-                }
+                detail::reserve_announced(plain->message, size, bytes_to_come,
+                                          plain->max_bytes - size, message_padding);
                 plain->message.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
             }
         }
@@ -51,14 +44,13 @@ DecodeStatus MessageDecoder::feed(std::span<const std::uint8_t> bytes, bool mess
     }
     return std::visit(
         [&](auto& decoder) -> DecodeStatus {
-            if constexpr (std::is_same_v<std::decay_t<decltype(decoder)>, Plain>) {
-                return DecodeStatus::corrupt;
+            using Decoder = std::decay_t<decltype(decoder)>;
+            if constexpr (std::is_same_v<Decoder, Plain>) {
+                return DecodeStatus::corrupt;  // handled above
+            } else if constexpr (std::is_same_v<Decoder, ZlibStreamDecoder>) {
+                return decoder.feed(bytes, message_end, bytes_to_come);
             } else {
-                if constexpr (std::is_same_v<std::decay_t<decltype(decoder)>, ZlibStreamDecoder>) {
-                    return decoder.feed(bytes, message_end, bytes_to_come);
-                } else {
-                    return decoder.feed(bytes);
-                }
+                return decoder.feed(bytes);
             }
         },
         impl_);

@@ -4,6 +4,7 @@
 #include <array>
 #include <vector>
 
+#include "detail/announced_length.hpp"
 #include "detail/zlib_inflater.hpp"
 
 namespace gatewire {
@@ -58,17 +59,9 @@ DecodeStatus ZlibStreamDecoder::feed(std::span<const std::uint8_t> bytes, bool m
         s.broken = true;
         return DecodeStatus::corrupt;
     }
-    // Sized once for what the frame announced (within the bound), with the
-    // inflater's padding: grown by doubling, a large message copied itself
-    // and touched fresh pages at every step. Never less than doubled, so a
-    // message in many small frames is not copied once per frame.
     std::size_t held = s.pending.size() + bytes.size();
-    if (bytes_to_come > 0 && bytes_to_come <= s.max_pending - held) {
-        std::size_t need = held + bytes_to_come + detail::ZlibInflater::input_padding;
-        if (need > s.pending.capacity()) {
-            s.pending.reserve(std::max(need, 2 * s.pending.capacity()));
-        }
-    }
+    detail::reserve_announced(s.pending, held, bytes_to_come, s.max_pending - held,
+                              detail::ZlibInflater::input_padding);
     s.pending.insert(s.pending.end(), bytes.begin(), bytes.end());
     if (!message_end || !s.at_suffix()) {
         return DecodeStatus::incomplete;
