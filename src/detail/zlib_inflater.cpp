@@ -288,6 +288,12 @@ struct BitReader {
         count |= 56;
         return true;
     }
+    // The same where the caller knows 8 bytes at `in` are readable.
+    void refill_unchecked() {
+        bits |= load_le64(in) << count;
+        in += (63 - count) >> 3;
+        count |= 56;
+    }
     std::uint32_t peek(unsigned n) const {
         return static_cast<std::uint32_t>(bits & ((std::uint64_t{1} << n) - 1));
     }
@@ -311,6 +317,35 @@ struct BitReader {
         return at;
     }
 };
+
+// Writes the `length` bytes found `distance` back. Chunk copies, each reading
+// only bytes already written; the last may run up to 15 bytes past the
+// match into the slack. Gateway text mostly repeats what an earlier message
+// said, from far enough back for 16 bytes at a time.
+std::uint8_t* copy_match(std::uint8_t* out, std::size_t distance, std::size_t length) {
+    const std::uint8_t* from = out - distance;
+    std::uint8_t* stop = out + length;
+    if (distance >= 16) {
+        do {
+            std::memcpy(out, from, 16);
+            out += 16;
+            from += 16;
+        } while (out < stop);
+    } else if (distance >= 8) {
+        do {
+            std::memcpy(out, from, 8);
+            out += 8;
+            from += 8;
+        } while (out < stop);
+    } else if (distance == 1) {
+        std::memset(out, *from, length);
+    } else {
+        do {
+            *out++ = *from++;
+        } while (out < stop);
+    }
+    return stop;
+}
 
 }  // namespace
 
@@ -479,12 +514,92 @@ bool ZlibInflater::State::decode_huffman(BitReader& reader, std::uint8_t*& out_r
     std::uint8_t* out = out_ref;
     std::uint8_t* limit = buffer.get() + capacity - write_slack;
     const std::uint8_t* window = buffer.get() + stream_start;
+    // While `in` is before this, an iteration's refills (two at most, seven
+    // bytes each, eight-byte loads) stay inside the piece and its padding.
+    const std::uint8_t* fast_end =
+        in.end - std::min<std::size_t>(static_cast<std::size_t>(in.end - in.begin), 16);
     for (;;) {
         if (out >= limit) [[unlikely]] {
             out = make_room(out, 0);
             limit = buffer.get() + capacity - write_slack;
             window = buffer.get() + stream_start;
         }
+        if (in.in < fast_end && out < limit) {
+            // The fast loop, for all but a piece's last bytes: no bounds
+            // checks, and the next symbol's entry is looked up before the
+            // current one is written, so the lookup overlaps the copy.
+            // At the top of each turn 56 bits or more are buffered and `e`
+            // is the next symbol's primary entry.
+            in.refill_unchecked();
+            std::uint32_t e = litlen_table[in.peek(litlen_root)];
+            do {
+                if (e & literal_flag) {
+                    // A literal found in the primary table takes at most 10
+                    // bits: three, and the lookup after them, fit in 56.
+                    in.drop(consumed_bits(e));
+                    auto literal = static_cast<std::uint8_t>(value_of(e));
+                    e = litlen_table[in.peek(litlen_root)];
+                    *out++ = literal;
+                    if (e & literal_flag) {
+                        in.drop(consumed_bits(e));
+                        literal = static_cast<std::uint8_t>(value_of(e));
+                        e = litlen_table[in.peek(litlen_root)];
+                        *out++ = literal;
+                        if (e & literal_flag) {
+                            in.drop(consumed_bits(e));
+                            literal = static_cast<std::uint8_t>(value_of(e));
+                            e = litlen_table[in.peek(litlen_root)];
+                            *out++ = literal;
+                        }
+                    }
+                    in.refill_unchecked();  // adds bits above: `e` stays right
+                    continue;
+                }
+                if (e & subtable_flag) [[unlikely]] {
+                    in.drop(litlen_root);
+                    e = litlen_table[value_of(e) + in.peek(codeword_bits(e))];
+                    if (e & literal_flag) {
+                        in.drop(consumed_bits(e));
+                        *out++ = static_cast<std::uint8_t>(value_of(e));
+                        in.refill_unchecked();
+                        e = litlen_table[in.peek(litlen_root)];
+                        continue;
+                    }
+                }
+                if (e & (end_of_block_flag | invalid_flag)) [[unlikely]] {
+                    if (e & invalid_flag) {
+                        return false;
+                    }
+                    in.drop(consumed_bits(e));
+                    reader = in;
+                    out_ref = out;
+                    return true;
+                }
+                // A length (20 bits at most) and a distance (28): 48 of the 56.
+                std::size_t length = value_of(e) + (in.peek(consumed_bits(e)) >> codeword_bits(e));
+                in.drop(consumed_bits(e));
+                std::uint32_t d = distance_table[in.peek(distance_root)];
+                if (d & subtable_flag) [[unlikely]] {
+                    in.drop(distance_root);
+                    d = distance_table[value_of(d) + in.peek(codeword_bits(d))];
+                }
+                if (d & invalid_flag) [[unlikely]] {
+                    return false;
+                }
+                std::size_t distance =
+                    value_of(d) + (in.peek(consumed_bits(d)) >> codeword_bits(d));
+                in.drop(consumed_bits(d));
+                if (distance > static_cast<std::size_t>(out - window)) [[unlikely]] {
+                    return false;  // before the start of the stream
+                }
+                in.refill_unchecked();
+                e = litlen_table[in.peek(litlen_root)];
+                out = copy_match(out, distance, length);
+            } while (in.in < fast_end && out < limit);
+            continue;
+        }
+        // The careful step, one symbol (or a few literals) at a time, every
+        // refill checked: a piece's last bytes, or a corrupt one running past.
         if (!in.refill()) {
             return false;
         }
@@ -532,31 +647,7 @@ bool ZlibInflater::State::decode_huffman(BitReader& reader, std::uint8_t*& out_r
         if (distance > static_cast<std::size_t>(out - window)) [[unlikely]] {
             return false;  // before the start of the stream
         }
-        const std::uint8_t* from = out - distance;
-        std::uint8_t* stop = out + length;
-        // Chunk copies, each reading only bytes already written; the last
-        // may run past `stop` into the slack. Gateway text mostly repeats
-        // what an earlier message said, from far enough back for 16 bytes.
-        if (distance >= 16) {
-            do {
-                std::memcpy(out, from, 16);
-                out += 16;
-                from += 16;
-            } while (out < stop);
-        } else if (distance >= 8) {
-            do {
-                std::memcpy(out, from, 8);
-                out += 8;
-                from += 8;
-            } while (out < stop);
-        } else if (distance == 1) {
-            std::memset(out, *from, length);
-        } else {
-            do {
-                *out++ = *from++;
-            } while (out < stop);
-        }
-        out = stop;
+        out = copy_match(out, distance, length);
     }
     reader = in;
     out_ref = out;
