@@ -550,6 +550,110 @@ TEST_CASE("JSON boundary ignores brackets inside strings and escapes") {
     CHECK(pieces.scan(R"(x"})") == 3);
 }
 
+namespace {
+// The boundary rule a byte at a time, as plainly as it can be written: the
+// reference the block-skipping scanner must agree with.
+struct ByteBoundary {
+    std::int64_t depth = 0;
+    bool in_string = false, escaped = false, in_scalar = false;
+    std::size_t scan(std::string_view bytes) {
+        for (std::size_t i = 0; i < bytes.size(); ++i) {
+            char c = bytes[i];
+            if (in_string) {
+                if (escaped) {
+                    escaped = false;
+                } else if (c == '\\') {
+                    escaped = true;
+                } else if (c == '"') {
+                    in_string = false;
+                    if (depth == 0) {
+                        return i + 1;
+                    }
+                }
+                continue;
+            }
+            if (in_scalar && depth == 0 && (c == '"' || c == '{' || c == '[')) {
+                in_scalar = false;
+                return i;
+            }
+            if (c == '"') {
+                in_string = true;
+            } else if (c == '{' || c == '[') {
+                ++depth;
+            } else if (c == '}' || c == ']') {
+                if (--depth <= 0) {
+                    depth = 0;
+                    return i + 1;
+                }
+            } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+                if (in_scalar && depth == 0) {
+                    in_scalar = false;
+                    return i;
+                }
+            } else if (depth == 0) {
+                in_scalar = true;
+            }
+        }
+        return JsonBoundary::npos;
+    }
+};
+
+// Where each document of `stream` ends, fed in pieces of the given sizes
+// (cycled), scanning on from each end as the zstd-stream decoder does.
+template <class Scanner>
+std::vector<std::size_t> boundaries(std::string_view stream, const std::vector<std::size_t>& cuts) {
+    std::vector<std::size_t> ends;
+    Scanner scanner;
+    std::size_t at = 0, fed = 0, cut = 0;
+    while (fed < stream.size()) {
+        std::size_t n = std::min(cuts[cut++ % cuts.size()], stream.size() - fed);
+        std::size_t end = scanner.scan(stream.substr(fed, n));
+        if (end == JsonBoundary::npos) {
+            fed += n;
+            continue;
+        }
+        at = fed + end;
+        ends.push_back(at);
+        scanner = Scanner{};
+        fed = at;
+    }
+    return ends;
+}
+}  // namespace
+
+TEST_CASE("JSON boundary: skipping a block at a time agrees with a byte at a time") {
+    std::mt19937 random(20261207);
+    // Every character that matters, then none of the escapes (whole blocks
+    // take the quick path), mostly text, and brackets and quotes alone.
+    const std::array<std::string, 4> alphabets{"{}[]\"\\\\a1 :,\n", "{}[]\"a1 :,",
+                                               "{}[]\"\\abcdefghijklmnopqrstuvwxyz0123456789",
+                                               "{}[]\""};
+    std::string big = test::read_file(fixtures_dir() / "discord/serenity/guild_create_1.json");
+    for (int round = 0; round < 800; ++round) {
+        std::string stream;
+        std::size_t length = random() % 600;
+        const std::string& alphabet = alphabets[round % alphabets.size()];
+        for (std::size_t i = 0; i < length; ++i) {
+            stream += alphabet[random() % alphabet.size()];
+        }
+        if (round % 50 == 0) {
+            stream = big + " " + stream + big.substr(0, big.size() / 2);  // long runs of text
+        }
+        std::vector<std::size_t> cuts;
+        for (int i = 0; i < 8; ++i) {
+            cuts.push_back(1 + random() % (round % 3 == 0 ? 7 : 100));
+        }
+        INFO("round " << round);
+        REQUIRE(boundaries<JsonBoundary>(stream, cuts) == boundaries<ByteBoundary>(stream, cuts));
+    }
+    // The big event whole, and cut just after a backslash inside a string.
+    JsonBoundary whole;
+    CHECK(whole.scan(big) == big.find_last_of('}') + 1);
+    JsonBoundary cut;
+    CHECK(cut.scan(R"({"a":"x\)") == JsonBoundary::npos);
+    CHECK(cut.scan(R"("}"})") == 4);
+}
+
 TEST_CASE("the envelope peek reads op, s and t in any order and finds d raw") {
     std::string message =
         R"({"t":"MESSAGE_CREATE","s":42,"op":0,"d":{"id":"18446744073709551615","n":[1,2]}})";

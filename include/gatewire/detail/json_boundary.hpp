@@ -22,6 +22,11 @@ class GATEWIRE_API JsonBoundary {
     static constexpr std::size_t npos = std::string_view::npos;
 
   private:
+    // Inside a document (depth above zero): from `at`, where it ends, or npos.
+    std::size_t scan_nested(const char* data, std::size_t at, std::size_t size) noexcept;
+    // A quote or bracket inside a document; true when it closes the document.
+    bool nested_byte(char c) noexcept;
+
     std::int64_t depth_ = 0;  ///< 64 bits: no stream is long enough to overflow it
     bool started_ = false;
     bool in_string_ = false;
