@@ -42,8 +42,9 @@ std::size_t start_chunk(std::size_t last_size) {
 struct ZstdStreamDecoder::State {
     ZSTD_DCtx* ctx = ZSTD_createDCtx();
     std::size_t max_bytes;
-    std::size_t used = 0;       // bytes of the current message in message_
-    std::size_t last_size = 0;  // of the message before
+    std::size_t used = 0;             // bytes of the current message in message_
+    std::size_t last_size = 0;        // of the message before
+    std::size_t last_large_size = 0;  // of the last message past first_chunk
     bool skipping = false;
     bool broken = false;
     // zstd holds no output it has not handed out. Calling it again with no
@@ -146,7 +147,14 @@ DecodeStatus ZstdStreamDecoder::decode(const std::uint8_t* data, std::size_t siz
             room = scratch.size();
         } else {
             if (message_.size() < s.used + message_padding + 1024) {
-                message_.resize(std::max(start_chunk(s.last_size), message_.size() * 2));
+                std::size_t grown = std::max(start_chunk(s.last_size), message_.size() * 2);
+                if (message_.size() >= first_chunk) {
+                    // A message past the first chunk is likely as large as the
+                    // last large one (guild after guild): one step to that size,
+                    // not a copy and a fill at every doubling.
+                    grown = std::max(grown, s.last_large_size + message_padding + 1024);
+                }
+                message_.resize(grown);
             }
             out = message_.data() + s.used;
             room = std::min(max_chunk, message_.size() - s.used - message_padding);
@@ -203,6 +211,18 @@ DecodeStatus ZstdStreamDecoder::finish(std::size_t end) {
     }
     message_.resize(end);
     s.last_size = end;
+    if (end > first_chunk) {
+        s.last_large_size = end;
+    }
+    if (message_.capacity() > 2 * (end + message_padding) + first_chunk) {
+        // Sized for a larger message before it. The buffer leaves with the
+        // event, whose size alone the queue's byte bound counts: not much
+        // more than that may leave with it.
+        std::string fitted;
+        fitted.reserve(end + message_padding);
+        fitted.assign(message_.data(), end);
+        message_.swap(fitted);
+    }
     return DecodeStatus::complete;
 }
 

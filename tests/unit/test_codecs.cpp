@@ -383,6 +383,30 @@ TEST_CASE("zstd-stream hands each message on in a buffer about its size, padded"
     }
 }
 
+TEST_CASE(
+    "zstd-stream: after a large message the next large one grows in one step, and a "
+    "smaller one leaves in a buffer about its size") {
+    ZstdStreamEncoder encoder;
+    MessageDecoder decoder(Compression::zstd_stream, 8 << 20);
+    auto message = [](std::size_t n, char c) {
+        return R"({"op":0,"s":1,"t":"X","d":")" + std::string(n, c) + R"("})";
+    };
+    auto take = [&](const std::string& text) {
+        REQUIRE(decoder.feed(test::bytes_of(encoder.encode(text)), true) == DecodeStatus::complete);
+        std::string taken = std::move(decoder.message());
+        REQUIRE(taken == text);
+        CHECK(taken.capacity() >= taken.size() + message_padding);
+        return taken;
+    };
+    take(message(2'000'000, 'a'));
+    // Sized for the last large message at once: nothing much past it.
+    std::string second = take(message(1'900'000, 'b'));
+    CHECK(second.capacity() <= 2'000'000 + 64 * 1024);
+    // Smaller, past the first chunk: not handed on in a 2 MB buffer.
+    std::string third = take(message(100'000, 'c'));
+    CHECK(third.capacity() <= 4 * 100'000);
+}
+
 TEST_CASE("zstd-stream refuses a message over the bound, then decodes the next one") {
     ZstdStreamEncoder encoder;
     MessageDecoder decoder(Compression::zstd_stream, 64 * 1024);
