@@ -2,6 +2,7 @@
 // from real fixtures where one exists (else from the documented shape), Fluxer
 // events from the seed tables. Ids above 2^53 check that no double is involved.
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "../support/fixtures.hpp"
@@ -90,6 +91,32 @@ TEST_CASE("timestamps: ISO 8601 in any offset, Unix seconds and milliseconds") {
     CHECK_FALSE(parse_timestamp("yesterday"));
     CHECK(timestamp_from_unix(1492291592) == at("2017-04-15T21:26:32Z"));
     CHECK(timestamp_from_unix(1492291592123) == at("2017-04-15T21:26:32.123Z"));
+}
+
+TEST_CASE("timestamps: every day of the years the text form holds reads as the calendar says") {
+    // Against std::chrono's calendar: each valid date gives the same day, and
+    // the day after each month's last is refused (29 February in common years).
+    using namespace std::chrono;
+    for (int y : {0,    1,    4,    99,   100,  399,  400,  1582, 1899, 1900,
+                  1969, 1970, 1971, 1999, 2000, 2024, 2025, 2100, 2400, 9999}) {
+        for (unsigned m = 1; m <= 12; ++m) {
+            const unsigned last =
+                unsigned{year_month_day_last{year{y}, month_day_last{month{m}}}.day()};
+            for (unsigned d = 1; d <= last + 1; ++d) {
+                char text[32];
+                std::snprintf(text, sizeof text, "%04d-%02u-%02uT12:34:56Z", y, m, d);
+                INFO(text);
+                auto parsed = parse_timestamp(text);
+                if (d > last) {
+                    CHECK_FALSE(parsed);
+                    continue;
+                }
+                REQUIRE(parsed);
+                const sys_days midnight{year_month_day{year{y}, month{m}, day{d}}};
+                CHECK(*parsed == Timestamp{midnight + hours{12} + minutes{34} + seconds{56}});
+            }
+        }
+    }
 }
 
 TEST_CASE("a key after d, which the envelope peek takes for part of d, fails the decode") {
