@@ -306,6 +306,23 @@ struct BitReader {
         drop(n);
         return v;
     }
+    // The entry for the next codeword, from the subtable where the primary
+    // entry points to one.
+    std::uint32_t lookup(const std::uint32_t* table, unsigned root) {
+        std::uint32_t e = table[peek(root)];
+        if (e & subtable_flag) [[unlikely]] {
+            drop(root);
+            e = table[value_of(e) + peek(codeword_bits(e))];
+        }
+        return e;
+    }
+    // A length or distance: the entry's base plus the extra bits after its
+    // codeword, both consumed.
+    std::size_t take_value(std::uint32_t e) {
+        std::size_t v = value_of(e) + (peek(consumed_bits(e)) >> codeword_bits(e));
+        drop(consumed_bits(e));
+        return v;
+    }
     std::size_t consumed() const { return static_cast<std::size_t>(in - begin) * 8 - count; }
     void align_to_byte() { drop(count & 7); }
     // After align_to_byte: the next unread byte, with the buffer emptied.
@@ -576,19 +593,12 @@ bool ZlibInflater::State::decode_huffman(BitReader& reader, std::uint8_t*& out_r
                     return true;
                 }
                 // A length (20 bits at most) and a distance (28): 48 of the 56.
-                std::size_t length = value_of(e) + (in.peek(consumed_bits(e)) >> codeword_bits(e));
-                in.drop(consumed_bits(e));
-                std::uint32_t d = distance_table[in.peek(distance_root)];
-                if (d & subtable_flag) [[unlikely]] {
-                    in.drop(distance_root);
-                    d = distance_table[value_of(d) + in.peek(codeword_bits(d))];
-                }
+                std::size_t length = in.take_value(e);
+                std::uint32_t d = in.lookup(distance_table, distance_root);
                 if (d & invalid_flag) [[unlikely]] {
                     return false;
                 }
-                std::size_t distance =
-                    value_of(d) + (in.peek(consumed_bits(d)) >> codeword_bits(d));
-                in.drop(consumed_bits(d));
+                std::size_t distance = in.take_value(d);
                 if (distance > static_cast<std::size_t>(out - window)) [[unlikely]] {
                     return false;  // before the start of the stream
                 }
@@ -603,11 +613,7 @@ bool ZlibInflater::State::decode_huffman(BitReader& reader, std::uint8_t*& out_r
         if (!in.refill()) {
             return false;
         }
-        std::uint32_t e = litlen_table[in.peek(litlen_root)];
-        if (e & subtable_flag) [[unlikely]] {
-            in.drop(litlen_root);
-            e = litlen_table[value_of(e) + in.peek(codeword_bits(e))];
-        }
+        std::uint32_t e = in.lookup(litlen_table, litlen_root);
         if (e & literal_flag) {
             // Literals run in groups: up to three fit in one refill (and the
             // slack behind `limit`), before a length/distance pair needs 48 bits.
@@ -632,18 +638,12 @@ bool ZlibInflater::State::decode_huffman(BitReader& reader, std::uint8_t*& out_r
             in.drop(consumed_bits(e));
             break;
         }
-        std::size_t length = value_of(e) + (in.peek(consumed_bits(e)) >> codeword_bits(e));
-        in.drop(consumed_bits(e));
-        std::uint32_t d = distance_table[in.peek(distance_root)];
-        if (d & subtable_flag) [[unlikely]] {
-            in.drop(distance_root);
-            d = distance_table[value_of(d) + in.peek(codeword_bits(d))];
-        }
+        std::size_t length = in.take_value(e);
+        std::uint32_t d = in.lookup(distance_table, distance_root);
         if (d & invalid_flag) [[unlikely]] {
             return false;
         }
-        std::size_t distance = value_of(d) + (in.peek(consumed_bits(d)) >> codeword_bits(d));
-        in.drop(consumed_bits(d));
+        std::size_t distance = in.take_value(d);
         if (distance > static_cast<std::size_t>(out - window)) [[unlikely]] {
             return false;  // before the start of the stream
         }
