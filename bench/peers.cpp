@@ -454,7 +454,9 @@ Measured run_peer(const Options& o, const Peer& peer, const std::string& url, Ki
     args.insert(args.end(), {url, std::to_string(events), std::string(to_string(kind)),
                              std::string(gatewire::to_string(compression))});
     if (peer.key != "discordjs") {
-        args.push_back(peer.key == "gatewire-io" ? "on-io" : "off-io");
+        args.push_back(peer.key == "gatewire-io" ? "on-io"
+                       : peer.key == "floor"     ? "floor"
+                                                 : "off-io");
     }
     if (latency) {
         args.push_back("latency");
@@ -607,12 +609,14 @@ void run_scenario(const Options& o, StreamServer& server, Kind kind, Compression
 }
 
 // At 1 000 events/s, paced by the server: the time from the server's write of
-// a message (the write returned: its last byte is on the socket) to the first
-// line of the client's handler, per event, both on the same monotonic clock.
+// a message to the first line of the client's handler, per event, both on the
+// same monotonic clock. The clock is read as the write starts: read as it
+// returned, a reader already awake on the other core could stamp first (the
+// floor row measured -3.8 us at p50 that way).
 void run_latency(const Options& o, StreamServer& server) {
     std::printf(
         "\nlatency at 1 000 events/s, %zu small MESSAGE_CREATEs, zlib-stream: "
-        "the server's write to the handler's first line\n",
+        "the start of the server's write to the handler's first line\n",
         o.latency_events);
     std::printf("  %-56s %9s %9s %9s\n", "client", "p50 us", "p99 us", "max us");
     MessageSource source(o.fixtures);
@@ -621,7 +625,12 @@ void run_latency(const Options& o, StreamServer& server) {
         datas.push_back(dispatch_message(i + 2, "MESSAGE_CREATE",
                                          source.data(i, "message " + std::to_string(i))));
     }
-    for (const Peer& peer : peers()) {
+    // The floor: a process that only wakes for each frame (a blocking read,
+    // no inflate, no decode). What it shows is the machine's wake-up and
+    // loopback path, which every client pays before its first instruction.
+    std::vector<Peer> clients = peers();
+    clients.push_back({"floor: a blocking read of each frame, nothing else", "floor"});
+    for (const Peer& peer : clients) {
         if (peer.key == "discordjs" && o.node_dir.empty()) {
             continue;
         }
@@ -634,8 +643,8 @@ void run_latency(const Options& o, StreamServer& server) {
             for (std::size_t i = 0; i < datas.size(); ++i) {
                 std::string frame = encoder->frame(datas[i]);
                 std::this_thread::sleep_until(start + std::chrono::milliseconds(i));
-                net::write(socket, net::buffer(frame));
                 written[i] = monotonic_ns();
+                net::write(socket, net::buffer(frame));
             }
         });
         Measured m =
@@ -746,13 +755,75 @@ int run_peers(int argc, char** argv) {
     return 0;
 }
 
-// gatewire-bench peer-client URL EVENTS small|guild COMPRESSION off-io|on-io [latency]
-// One gatewire client with a typed handler; prints its figures as one JSON line.
+namespace peers {
+namespace {
+
+struct Snapshot {
+    double cpu_s = 0;
+    long switches = 0;
+    SteadyClock::time_point wall;
+};
+
+Snapshot snapshot() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    auto seconds = [](timeval t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    return Snapshot{seconds(u.ru_utime) + seconds(u.ru_stime), u.ru_nvcsw + u.ru_nivcsw,
+                    SteadyClock::now()};
+}
+
+json figures(const Snapshot& start, const Snapshot& end) {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return {{"cpu_s", end.cpu_s - start.cpu_s},
+            {"wall_s", std::chrono::duration<double>(end.wall - start.wall).count()},
+            {"rss_kib", u.ru_maxrss},
+            {"switches", end.switches - start.switches}};
+}
+
+// The latency floor: one thread blocked in a read, stamping each frame as it
+// lands, with neither inflate nor decode (the stream is not looked into).
+int run_floor_client(const std::string& url, std::size_t events) {
+    auto at = url.rfind(':');
+    std::uint16_t port = static_cast<std::uint16_t>(std::stoul(url.substr(at + 1)));
+    net::io_context io;
+    websocket::stream<tcp::socket> ws(io);
+    Snapshot start = snapshot();
+    ws.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
+    ws.next_layer().set_option(tcp::no_delay(true));
+    ws.handshake("127.0.0.1:" + std::to_string(port), "/?v=10&encoding=json&compress=zlib-stream");
+    beast::flat_buffer buffer;
+    ws.read(buffer);  // Hello
+    ws.write(net::buffer(std::string_view(identify_message)));
+    buffer.clear();
+    ws.read(buffer);  // READY
+    std::vector<std::int64_t> arrivals;
+    arrivals.reserve(events);
+    for (std::size_t i = 0; i < events; ++i) {
+        buffer.clear();
+        ws.read(buffer);
+        arrivals.push_back(monotonic_ns());
+    }
+    json out = figures(start, snapshot());
+    out["arrivals_ns"] = arrivals;
+    ws.next_layer().close();
+    std::cout << out.dump() << std::endl;
+    return 0;
+}
+
+}  // namespace
+}  // namespace peers
+
+// gatewire-bench peer-client URL EVENTS small|guild COMPRESSION off-io|on-io|floor [latency]
+// One gatewire client with a typed handler (or, for `floor`, a bare reader of
+// frames); prints its figures as one JSON line.
 int run_peer_client(int argc, char** argv) {
     using namespace peers;
     if (argc < 7) {
         std::cerr << "usage: gatewire-bench peer-client URL EVENTS small|guild COMPRESSION "
-                     "off-io|on-io [latency]\n";
+                     "off-io|on-io|floor [latency]\n";
         return 2;
     }
     std::string url = argv[2];
@@ -765,21 +836,14 @@ int run_peer_client(int argc, char** argv) {
         std::cerr << "unknown compression " << argv[5] << "\n";
         return 2;
     }
-
-    struct Snapshot {
-        double cpu_s = 0;
-        long switches = 0;
-        SteadyClock::time_point wall;
-    };
-    auto snapshot = [] {
-        rusage u{};
-        getrusage(RUSAGE_SELF, &u);
-        auto seconds = [](timeval t) {
-            return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-        };
-        return Snapshot{seconds(u.ru_utime) + seconds(u.ru_stime), u.ru_nvcsw + u.ru_nivcsw,
-                        SteadyClock::now()};
-    };
+    if (std::string_view(argv[6]) == "floor") {
+        try {
+            return run_floor_client(url, events);
+        } catch (const std::exception& e) {
+            std::cerr << "peer-client floor: " << e.what() << "\n";
+            return 1;
+        }
+    }
 
     net::io_context io;
     ShardConfig config;
@@ -821,12 +885,7 @@ int run_peer_client(int argc, char** argv) {
         std::cerr << "peer-client: " << seen << " of " << events << " events\n";
         return 1;
     }
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    json out = {{"cpu_s", end.cpu_s - start.cpu_s},
-                {"wall_s", std::chrono::duration<double>(end.wall - start.wall).count()},
-                {"rss_kib", u.ru_maxrss},
-                {"switches", end.switches - start.switches}};
+    json out = figures(start, end);
     if (latency) {
         out["arrivals_ns"] = arrivals;
     }
