@@ -30,6 +30,7 @@
 #include <functional>
 #include <iostream>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -454,14 +455,38 @@ Measured run_peer(const Options& o, const Peer& peer, const std::string& url, Ki
     args.insert(args.end(), {url, std::to_string(events), std::string(to_string(kind)),
                              std::string(gatewire::to_string(compression))});
     if (peer.key != "discordjs") {
-        args.push_back(peer.key == "gatewire-io" ? "on-io"
-                       : peer.key == "floor"     ? "floor"
-                                                 : "off-io");
+        args.push_back(peer.key == "gatewire-io"       ? "on-io"
+                       : peer.key.starts_with("floor") ? peer.key
+                                                       : "off-io");
     }
     if (latency) {
         args.push_back("latency");
     }
     return run_child(std::move(args));
+}
+
+// One WebSocket message through gatewire's pipeline without its I/O: inflate,
+// peek, typed decode, dispatch.
+void decode_and_dispatch(MessageDecoder& decoder, Dispatcher& dispatcher,
+                         std::span<const std::uint8_t> payload) {
+    auto status = decoder.feed(payload, true);
+    while (status == DecodeStatus::complete) {
+        std::string& message = decoder.message();
+        Envelope envelope;
+        if (!peek_envelope(message, envelope)) {
+            RawEvent raw;
+            raw.seq = envelope.seq.value_or(0);
+            raw.name.assign(envelope.type.begin(), envelope.type.end());
+            raw.data_offset = static_cast<std::size_t>(envelope.data.data() - message.data());
+            raw.data_size = envelope.data.size();
+            raw.message = std::move(message);
+            dispatcher.dispatch(raw);
+        }
+        if (!decoder.has_pending()) {
+            break;
+        }
+        status = decoder.feed({}, false);
+    }
 }
 
 // The in-process pipeline on the same events (events per CPU-second of this
@@ -480,26 +505,9 @@ double in_process_events_per_cpu_s(const Stream& s) {
         MessageDecoder decoder(s.compression, 64u << 20);
         double start = thread_cpu();
         for (const auto& payload : s.payloads) {
-            auto status = decoder.feed(
-                {reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()}, true);
-            while (status == DecodeStatus::complete) {
-                std::string& message = decoder.message();
-                Envelope envelope;
-                if (!peek_envelope(message, envelope)) {
-                    RawEvent raw;
-                    raw.seq = envelope.seq.value_or(0);
-                    raw.name.assign(envelope.type.begin(), envelope.type.end());
-                    raw.data_offset =
-                        static_cast<std::size_t>(envelope.data.data() - message.data());
-                    raw.data_size = envelope.data.size();
-                    raw.message = std::move(message);
-                    dispatcher.dispatch(raw);
-                }
-                if (!decoder.has_pending()) {
-                    break;
-                }
-                status = decoder.feed({}, false);
-            }
+            decode_and_dispatch(
+                decoder, dispatcher,
+                {reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()});
         }
         double cpu = thread_cpu() - start;
         if (handled != s.events) {
@@ -625,11 +633,14 @@ void run_latency(const Options& o, StreamServer& server) {
         datas.push_back(dispatch_message(i + 2, "MESSAGE_CREATE",
                                          source.data(i, "message " + std::to_string(i))));
     }
-    // The floor: a process that only wakes for each frame (a blocking read,
-    // no inflate, no decode). What it shows is the machine's wake-up and
-    // loopback path, which every client pays before its first instruction.
+    // The floors: a process that only wakes for each frame (a blocking read,
+    // no inflate, no decode), the machine's wake-up and loopback path that
+    // every client pays; then the same with gatewire's pipeline run on each
+    // frame in that thread, which adds what a cold pipeline costs after a
+    // millisecond asleep. The rest of a gatewire row is Asio and the session.
     std::vector<Peer> clients = peers();
     clients.push_back({"floor: a blocking read of each frame, nothing else", "floor"});
+    clients.push_back({"floor + gatewire's inflate, decode, dispatch; no Asio", "floor-decode"});
     for (const Peer& peer : clients) {
         if (peer.key == "discordjs" && o.node_dir.empty()) {
             continue;
@@ -783,28 +794,46 @@ json figures(const Snapshot& start, const Snapshot& end) {
             {"switches", end.switches - start.switches}};
 }
 
-// The latency floor: one thread blocked in a read, stamping each frame as it
-// lands, with neither inflate nor decode (the stream is not looked into).
-int run_floor_client(const std::string& url, std::size_t events) {
+// The latency floors: one thread blocked in a read, stamping each frame as it
+// lands (nothing else), or stamping in a typed handler after gatewire's
+// pipeline ran on that frame on the same thread (no Asio, no session).
+int run_floor_client(const std::string& url, std::size_t events, bool decode) {
     auto at = url.rfind(':');
-    std::uint16_t port = static_cast<std::uint16_t>(std::stoul(url.substr(at + 1)));
+    auto port = static_cast<std::uint16_t>(std::stoul(url.substr(at + 1)));
     net::io_context io;
     websocket::stream<tcp::socket> ws(io);
     Snapshot start = snapshot();
     ws.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
-    ws.next_layer().set_option(tcp::no_delay(true));
     ws.handshake("127.0.0.1:" + std::to_string(port), "/?v=10&encoding=json&compress=zlib-stream");
-    beast::flat_buffer buffer;
-    ws.read(buffer);  // Hello
-    ws.write(net::buffer(std::string_view(identify_message)));
-    buffer.clear();
-    ws.read(buffer);  // READY
     std::vector<std::int64_t> arrivals;
     arrivals.reserve(events);
-    for (std::size_t i = 0; i < events; ++i) {
+    Dispatcher dispatcher;
+    dispatcher.on<events::MessageCreate>(
+        [&](const events::MessageCreate&) { arrivals.push_back(monotonic_ns()); });
+    MessageDecoder decoder(Compression::zlib_stream, 64u << 20);
+    beast::flat_buffer buffer;
+    auto read = [&] {
         buffer.clear();
         ws.read(buffer);
-        arrivals.push_back(monotonic_ns());
+        auto bytes = buffer.data();
+        return std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(bytes.data()),
+                                             bytes.size());
+    };
+    // Hello and READY open the zlib stream: inflated too, or the rest is not.
+    decode_and_dispatch(decoder, dispatcher, read());
+    ws.write(net::buffer(std::string_view(identify_message)));
+    decode_and_dispatch(decoder, dispatcher, read());
+    for (std::size_t i = 0; i < events; ++i) {
+        auto frame = read();
+        if (decode) {
+            decode_and_dispatch(decoder, dispatcher, frame);
+        } else {
+            arrivals.push_back(monotonic_ns());
+        }
+    }
+    if (arrivals.size() != events) {
+        std::cerr << "peer-client floor: " << arrivals.size() << " of " << events << " events\n";
+        return 1;
     }
     json out = figures(start, snapshot());
     out["arrivals_ns"] = arrivals;
@@ -816,14 +845,15 @@ int run_floor_client(const std::string& url, std::size_t events) {
 }  // namespace
 }  // namespace peers
 
-// gatewire-bench peer-client URL EVENTS small|guild COMPRESSION off-io|on-io|floor [latency]
-// One gatewire client with a typed handler (or, for `floor`, a bare reader of
-// frames); prints its figures as one JSON line.
+// gatewire-bench peer-client URL EVENTS small|guild COMPRESSION off-io|on-io|floor|floor-decode
+//                            [latency]
+// One gatewire client with a typed handler (or, for the floors, a blocking
+// reader of frames); prints its figures as one JSON line.
 int run_peer_client(int argc, char** argv) {
     using namespace peers;
     if (argc < 7) {
         std::cerr << "usage: gatewire-bench peer-client URL EVENTS small|guild COMPRESSION "
-                     "off-io|on-io|floor [latency]\n";
+                     "off-io|on-io|floor|floor-decode [latency]\n";
         return 2;
     }
     std::string url = argv[2];
@@ -836,9 +866,9 @@ int run_peer_client(int argc, char** argv) {
         std::cerr << "unknown compression " << argv[5] << "\n";
         return 2;
     }
-    if (std::string_view(argv[6]) == "floor") {
+    if (std::string_view(argv[6]).starts_with("floor")) {
         try {
-            return run_floor_client(url, events);
+            return run_floor_client(url, events, std::string_view(argv[6]) == "floor-decode");
         } catch (const std::exception& e) {
             std::cerr << "peer-client floor: " << e.what() << "\n";
             return 1;
