@@ -528,6 +528,8 @@ ShardCore::ShardCore(net::any_io_executor executor, ShardConfig c, net::any_io_e
     side->shard = config.session.shard.value_or(ShardId{});
     side->store = config.session_store;
     side->stored = config.session.resume;
+    side->resume_events = config.event_queue_capacity / 2;
+    side->resume_bytes = config.event_queue_bytes / 2;
 }
 
 void ShardCore::open_connection(std::string url_text) {

@@ -103,7 +103,8 @@ void HandlerSide::drain(std::shared_ptr<HandlerSide> self) {
     // two sees the other, and a full reader is never left asleep.
     h.queued_events -= events;
     h.queued_bytes -= bytes;
-    if (h.reader_waiting) {
+    if (h.reader_waiting && h.queued_events <= h.resume_events &&
+        h.queued_bytes <= h.resume_bytes) {
         h.wake_reader();
     }
     h.persist();

@@ -794,6 +794,64 @@ TEST_CASE("the event queue is bounded in bytes: large events stop the reading so
     CHECK(h.sim.stats().connections == 1);
 }
 
+TEST_CASE("a reader stopped by a full queue reads again at half the bound, not one batch later") {
+    // Woken after every batch of 64 handled events, the reader refilled the
+    // queue at once and stopped again: at full rate the two threads switched
+    // every 64 events.
+    sim::SimConfig sim_config = Harness::sim_config(profiles::discord());
+    sim_config.heartbeat_interval = 1500ms;  // handlers are held for a while
+    Harness h(sim_config);
+    std::mutex gate;
+    std::condition_variable opened;
+    std::size_t allowed = 0;  // MESSAGE_CREATEs the handlers may take
+    std::size_t handled = 0;
+    h.on_event_extra = [&](const RawEvent& event) {
+        if (event.name == "MESSAGE_CREATE") {
+            std::unique_lock lock(gate);
+            opened.wait(lock, [&] { return handled < allowed; });
+            ++handled;
+        }
+    };
+    auto allow = [&](std::size_t n) {
+        {
+            std::lock_guard lock(gate);
+            allowed = n;
+        }
+        opened.notify_all();
+    };
+    auto handled_reached = [&](std::size_t n) {
+        return eventually([&] {
+            std::lock_guard lock(gate);
+            return handled == n;
+        });
+    };
+    ShardConfig config = Harness::client_config(profiles::discord(), Compression::zlib_stream);
+    config.event_queue_capacity = 256;
+    h.start(config);
+    REQUIRE(h.wait_ready());
+    h.send_messages(1, 600);
+    REQUIRE(eventually([&] { return h.shard->backlog().events == 256; }));
+    // 100 handled: at least one batch is counted off (37 to 100 events), and
+    // the rest stays above half: the reader must stay stopped.
+    allow(100);
+    REQUIRE(handled_reached(100));
+    std::this_thread::sleep_for(300ms);  // time enough to refill, had it been woken
+    std::size_t held = h.shard->backlog().events;
+    CHECK(held <= 256 - 37);
+    CHECK(held > 128);
+    // 200 handled: at least 137 counted off, so the queue went down to half at
+    // some batch's end; the reader was woken there and refilled it, and stopped
+    // again above half (where it rests depends on where the batches ended).
+    // Woken only once the queue was empty, it would rest at 119 or below.
+    allow(200);
+    REQUIRE(handled_reached(200));
+    CHECK(eventually([&] { return h.shard->backlog().events > 128; }));
+    allow(600);
+    REQUIRE(h.wait_events(601));
+    check_exactly_once(h.dispatch_seqs(), 601);
+    CHECK(h.sim.stats().connections == 1);
+}
+
 TEST_CASE("commands sent faster than the shard takes them are refused past the byte bound") {
     net::io_context io;  // never run: nothing is taken
     ShardConfig config = Harness::client_config(profiles::discord(), Compression::none);

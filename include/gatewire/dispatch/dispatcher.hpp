@@ -9,7 +9,7 @@
 ///
 /// Handlers run where the shard runs its handlers: off the I/O strand, one at a
 /// time per shard, behind the shard's bounded queue. When that queue is full
-/// the shard stops reading its socket until there is room; no event is
+/// the shard stops reading its socket until it is down to half; no event is
 /// dropped, heartbeats go on.
 #pragma once
 

@@ -36,7 +36,8 @@ struct ShardConfig {
     std::chrono::milliseconds connect_timeout{15000};  ///< DNS + TCP + TLS + WebSocket upgrade
     std::chrono::milliseconds close_timeout{5000};     ///< waiting for the server's close frame
     /// Events waiting for the handlers; when full the shard stops reading the
-    /// socket until there is room (heartbeats go on). Nothing is dropped.
+    /// socket until the handlers have taken it down to half (heartbeats go
+    /// on). Nothing is dropped.
     std::size_t event_queue_capacity = 1024;
     /// The same bound in bytes (the events' text): past it the shard stops
     /// reading too, so the queue holds at most this plus one message.
