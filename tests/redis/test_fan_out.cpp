@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <map>
@@ -165,14 +166,32 @@ TEST_CASE("a worker hands published dispatches to typed handlers with shard, ses
     std::string stream = EventStreams{}.key_of(options.key_prefix, 0, Snowflake());
     auto length = redis.command({"XLEN", stream}).integer;
     CHECK(length == events + 1);  // READY too
+    // Offered again, everything the gateway handled is skipped: READY and the
+    // events, and on a loaded machine a RESUMED too. The ASan suite run six
+    // at a time on two cores stalled the shard past its heartbeat, it resumed,
+    // and RESUMED (seq 0) reached the raw handler: 303 skipped, not 301.
+    PublisherStats before = publisher.stats();
+    std::size_t offered = 0;
     {
         std::lock_guard lock(seen_mutex);
+        CHECK(std::count_if(seen.begin(), seen.end(), [](const RawEvent& e) {
+                  return e.name == "MESSAGE_CREATE";
+              }) == events);  // the gateway handled each once
         for (const auto& e : seen) {
             publisher.publish(e);
         }
+        offered = seen.size();
     }
     REQUIRE(publisher.flush(patience));
-    CHECK(publisher.stats().skipped == events + 1);
+    PublisherStats after = publisher.stats();
+    CHECK(after.published == before.published);
+    // A round trip whose answer was lost (a command timeout) is retried, and
+    // what it had written counts as skipped again.
+    if (after.failures == before.failures) {
+        CHECK(after.skipped - before.skipped == offered);
+    } else {
+        CHECK(after.skipped - before.skipped >= offered);
+    }
     CHECK(redis.command({"XLEN", stream}).integer == length);
 
     worker.stop();
