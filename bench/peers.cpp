@@ -683,6 +683,79 @@ int usage() {
     return 2;
 }
 
+struct Snapshot {
+    double cpu_s = 0;
+    long switches = 0;
+    SteadyClock::time_point wall;
+};
+
+Snapshot snapshot() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    auto seconds = [](timeval t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    return Snapshot{seconds(u.ru_utime) + seconds(u.ru_stime), u.ru_nvcsw + u.ru_nivcsw,
+                    SteadyClock::now()};
+}
+
+json figures(const Snapshot& start, const Snapshot& end) {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return {{"cpu_s", end.cpu_s - start.cpu_s},
+            {"wall_s", std::chrono::duration<double>(end.wall - start.wall).count()},
+            {"rss_kib", u.ru_maxrss},
+            {"switches", end.switches - start.switches}};
+}
+
+// The latency floors: one thread blocked in a read, stamping each frame as it
+// lands (nothing else), or stamping in a typed handler after gatewire's
+// pipeline ran on that frame on the same thread (no Asio, no session).
+int run_floor_client(const std::string& url, std::size_t events, bool decode) {
+    auto at = url.rfind(':');
+    auto port = static_cast<std::uint16_t>(std::stoul(url.substr(at + 1)));
+    net::io_context io;
+    websocket::stream<tcp::socket> ws(io);
+    Snapshot start = snapshot();
+    ws.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
+    ws.handshake("127.0.0.1:" + std::to_string(port), "/?v=10&encoding=json&compress=zlib-stream");
+    std::vector<std::int64_t> arrivals;
+    arrivals.reserve(events);
+    Dispatcher dispatcher;
+    dispatcher.on<events::MessageCreate>(
+        [&](const events::MessageCreate&) { arrivals.push_back(monotonic_ns()); });
+    MessageDecoder decoder(Compression::zlib_stream, 64u << 20);
+    beast::flat_buffer buffer;
+    auto read = [&] {
+        buffer.clear();
+        ws.read(buffer);
+        auto bytes = buffer.data();
+        return std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(bytes.data()),
+                                             bytes.size());
+    };
+    // Hello and READY open the zlib stream: inflated too, or the rest is not.
+    decode_and_dispatch(decoder, dispatcher, read());
+    ws.write(net::buffer(std::string_view(identify_message)));
+    decode_and_dispatch(decoder, dispatcher, read());
+    for (std::size_t i = 0; i < events; ++i) {
+        auto frame = read();
+        if (decode) {
+            decode_and_dispatch(decoder, dispatcher, frame);
+        } else {
+            arrivals.push_back(monotonic_ns());
+        }
+    }
+    if (arrivals.size() != events) {
+        std::cerr << "peer-client floor: " << arrivals.size() << " of " << events << " events\n";
+        return 1;
+    }
+    json out = figures(start, snapshot());
+    out["arrivals_ns"] = arrivals;
+    ws.next_layer().close();
+    std::cout << out.dump() << std::endl;
+    return 0;
+}
+
 }  // namespace
 
 }  // namespace gatewire::bench::peers
@@ -765,85 +838,6 @@ int run_peers(int argc, char** argv) {
     }
     return 0;
 }
-
-namespace peers {
-namespace {
-
-struct Snapshot {
-    double cpu_s = 0;
-    long switches = 0;
-    SteadyClock::time_point wall;
-};
-
-Snapshot snapshot() {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    auto seconds = [](timeval t) {
-        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-    };
-    return Snapshot{seconds(u.ru_utime) + seconds(u.ru_stime), u.ru_nvcsw + u.ru_nivcsw,
-                    SteadyClock::now()};
-}
-
-json figures(const Snapshot& start, const Snapshot& end) {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return {{"cpu_s", end.cpu_s - start.cpu_s},
-            {"wall_s", std::chrono::duration<double>(end.wall - start.wall).count()},
-            {"rss_kib", u.ru_maxrss},
-            {"switches", end.switches - start.switches}};
-}
-
-// The latency floors: one thread blocked in a read, stamping each frame as it
-// lands (nothing else), or stamping in a typed handler after gatewire's
-// pipeline ran on that frame on the same thread (no Asio, no session).
-int run_floor_client(const std::string& url, std::size_t events, bool decode) {
-    auto at = url.rfind(':');
-    auto port = static_cast<std::uint16_t>(std::stoul(url.substr(at + 1)));
-    net::io_context io;
-    websocket::stream<tcp::socket> ws(io);
-    Snapshot start = snapshot();
-    ws.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
-    ws.handshake("127.0.0.1:" + std::to_string(port), "/?v=10&encoding=json&compress=zlib-stream");
-    std::vector<std::int64_t> arrivals;
-    arrivals.reserve(events);
-    Dispatcher dispatcher;
-    dispatcher.on<events::MessageCreate>(
-        [&](const events::MessageCreate&) { arrivals.push_back(monotonic_ns()); });
-    MessageDecoder decoder(Compression::zlib_stream, 64u << 20);
-    beast::flat_buffer buffer;
-    auto read = [&] {
-        buffer.clear();
-        ws.read(buffer);
-        auto bytes = buffer.data();
-        return std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(bytes.data()),
-                                             bytes.size());
-    };
-    // Hello and READY open the zlib stream: inflated too, or the rest is not.
-    decode_and_dispatch(decoder, dispatcher, read());
-    ws.write(net::buffer(std::string_view(identify_message)));
-    decode_and_dispatch(decoder, dispatcher, read());
-    for (std::size_t i = 0; i < events; ++i) {
-        auto frame = read();
-        if (decode) {
-            decode_and_dispatch(decoder, dispatcher, frame);
-        } else {
-            arrivals.push_back(monotonic_ns());
-        }
-    }
-    if (arrivals.size() != events) {
-        std::cerr << "peer-client floor: " << arrivals.size() << " of " << events << " events\n";
-        return 1;
-    }
-    json out = figures(start, snapshot());
-    out["arrivals_ns"] = arrivals;
-    ws.next_layer().close();
-    std::cout << out.dump() << std::endl;
-    return 0;
-}
-
-}  // namespace
-}  // namespace peers
 
 // gatewire-bench peer-client URL EVENTS small|guild COMPRESSION off-io|on-io|floor|floor-decode
 //                            [latency]
